@@ -1,0 +1,25 @@
+import { randomBytes } from 'node:crypto';
+import { runQuery, type Queryable } from '../db/pool.ts';
+
+export interface Project { id: number; name: string; api_token: string; created_at: Date }
+
+function newProjectToken(): string {
+  return `phc_${randomBytes(24).toString('base64url')}`;
+}
+
+export async function createProject(db: Queryable, name: string): Promise<Project> {
+  const { rows } = await runQuery<Project>(db, 'projects.create',
+    'INSERT INTO projects (name, api_token) VALUES ($1, $2) RETURNING id, name, api_token, created_at',
+    [name, newProjectToken()]);
+  return rows[0]!;
+}
+
+export async function listProjects(db: Queryable): Promise<Project[]> {
+  const { rows } = await runQuery<Project>(db, 'projects.list', 'SELECT id, name, api_token, created_at FROM projects ORDER BY id');
+  return rows;
+}
+
+export async function findProjectIdByToken(db: Queryable, token: string): Promise<number | undefined> {
+  const { rows } = await runQuery<{ id: number }>(db, 'projects.by_token', 'SELECT id FROM projects WHERE api_token = $1', [token]);
+  return rows[0]?.id;
+}

@@ -1,0 +1,52 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { registerCaptureRoutes } from '../capture/capture-routes.ts';
+import { registerFlagsRoutes } from '../capture/flags-routes.ts';
+import { isDatabaseUnavailable, type Queryable } from '../db/pool.ts';
+import { ApiError } from './api-error.ts';
+import { registerEventsRoutes } from './events-routes.ts';
+import { registerHealthRoutes } from './health-routes.ts';
+import { registerPersonsRoutes } from './persons-routes.ts';
+
+export interface AppOptions {
+  db: Queryable;
+  /** Reads (REST API) may go to a replica. */
+  readDb?: Queryable;
+  logLevel?: string;
+}
+
+/** The web tier: SDK endpoints, REST API and health, in separate contexts with their own parsers and errors. */
+export async function buildApp({ db, readDb = db, logLevel = 'info' }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: logLevel },
+    trustProxy: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+    // One log line per request would cost more than the request at capture rates.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+
+  await app.register(async (sdk) => {
+    await registerCaptureRoutes(sdk, { db });
+    await registerFlagsRoutes(sdk);
+  });
+
+  await app.register(async (api) => {
+    api.setErrorHandler((error, request, reply) => {
+      if (error instanceof ApiError) return reply.code(error.statusCode).send(error.toBody());
+      if ((error as { code?: string }).code === '2201B') {
+        return reply.code(400).send(new ApiError('invalid_input', 'invalid regular expression in a property filter', 'properties').toBody());
+      }
+      if (isDatabaseUnavailable(error)) return reply.code(503).header('Retry-After', '5').send(new ApiError('unavailable').toBody());
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status && status >= 400 && status < 500) return reply.code(status).send(new ApiError('invalid_input', (error as Error).message).toBody());
+      request.log.error({ err: error }, 'api request failed');
+      return reply.code(500).send(new ApiError('internal').toBody());
+    });
+    await registerEventsRoutes(api, { db, readDb });
+    await registerPersonsRoutes(api, { db, readDb });
+  });
+
+  await registerHealthRoutes(app, db);
+  return app;
+}

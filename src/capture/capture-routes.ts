@@ -1,0 +1,99 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable, type Queryable } from '../db/pool.ts';
+import { parseClientTime } from '../ingestion/event-time.ts';
+import { appendToBuffer } from './append-to-buffer.ts';
+import { CaptureError } from './capture-error.ts';
+import { decodeCaptureBody } from './decode-body.ts';
+import { extractEvents } from './extract-events.ts';
+import { TokenCache } from './token-cache.ts';
+import { sendCorsHeaders } from './cors.ts';
+
+export const singleEventBodyLimit = 2 * 1024 * 1024;
+export const batchBodyLimit = 20 * 1024 * 1024;
+// Compressed bodies may expand; past this many decoded bytes a body is treated as a gzip bomb.
+const decodedLimitFactor = 10;
+
+const capturePaths: Array<{ path: string; limit: number; forcedName?: string }> = [
+  { path: '/e', limit: singleEventBodyLimit },
+  { path: '/capture', limit: singleEventBodyLimit },
+  { path: '/track', limit: singleEventBodyLimit },
+  { path: '/i/v0/e', limit: singleEventBodyLimit },
+  { path: '/engage', limit: singleEventBodyLimit, forcedName: '$identify' },
+  { path: '/batch', limit: batchBodyLimit },
+];
+
+interface CaptureDeps { db: Queryable }
+
+function flatQuery(query: unknown): Record<string, string | undefined> {
+  const flat: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries((query ?? {}) as Record<string, unknown>)) {
+    flat[key] = Array.isArray(value) ? String(value[0]) : typeof value === 'string' ? value : undefined;
+  }
+  return flat;
+}
+
+async function handleCapture(deps: CaptureDeps & { tokens: TokenCache }, request: FastifyRequest, limit: number, forcedName?: string) {
+  const receivedAt = new Date();
+  const query = flatQuery(request.query);
+  const decoded = decodeCaptureBody({
+    query,
+    contentEncoding: request.headers['content-encoding'],
+    body: Buffer.isBuffer(request.body) ? request.body : undefined,
+  }, limit * decodedLimitFactor);
+  const extracted = extractEvents(decoded.payload, decoded.formApiKey, forcedName);
+  if (!extracted.token) {
+    throw new CaptureError(401, 'authentication_error', 'invalid_api_key', 'no project API token in the request (api_key, token or properties.token)');
+  }
+  const projectId = await deps.tokens.projectIdFor(extracted.token);
+  if (projectId === undefined) {
+    throw new CaptureError(401, 'authentication_error', 'invalid_api_key', 'project API token is not valid');
+  }
+  if (extracted.accepted.length > 0) {
+    await appendToBuffer(deps.db, {
+      projectId,
+      receivedAt,
+      sentAt: parseClientTime(query._) ?? parseClientTime(extracted.sentAt),
+      ip: request.ip,
+      events: extracted.accepted,
+    });
+  }
+  if (extracted.rejected.length > 0) {
+    const first = extracted.rejected[0]!;
+    throw new CaptureError(400, 'validation_error', 'invalid_events',
+      `${extracted.rejected.length} of ${extracted.rejected.length + extracted.accepted.length} events rejected; first at index ${first.index}: ${first.reason}`,
+      { accepted: extracted.accepted.length, rejected: extracted.rejected });
+  }
+  return { status: 1 };
+}
+
+export function sendCaptureError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  sendCorsHeaders(request, reply);
+  if (error instanceof CaptureError) return reply.code(error.statusCode).send(error.toBody());
+  const code = (error as { code?: string }).code;
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return reply.code(413).send({ type: 'validation_error', code: 'payload_too_large', detail: (error as Error).message });
+  }
+  if (isDatabaseUnavailable(error)) {
+    request.log.warn({ err: error }, 'capture: database unavailable');
+    return reply.code(503).header('Retry-After', '5').send({ type: 'server_error', code: 'storage_unavailable', detail: 'the event store is unreachable; retry later' });
+  }
+  request.log.error({ err: error }, 'capture failed');
+  return reply.code(500).send({ type: 'server_error', code: 'internal', detail: 'internal error' });
+}
+
+/** The SDK endpoints, each at both /path and /path/, for GET, POST and CORS preflight. */
+export async function registerCaptureRoutes(app: FastifyInstance, deps: CaptureDeps): Promise<void> {
+  const tokens = new TokenCache(deps.db);
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.setErrorHandler((error, request, reply) => sendCaptureError(error, request, reply));
+
+  for (const { path, limit, forcedName } of capturePaths) {
+    const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+      sendCorsHeaders(request, reply);
+      return handleCapture({ ...deps, tokens }, request, limit, forcedName);
+    };
+    app.route({ method: ['GET', 'POST'], url: path, bodyLimit: limit, handler });
+    app.options(path, (request, reply) => { sendCorsHeaders(request, reply); reply.code(200).send(); });
+  }
+}

@@ -1,0 +1,41 @@
+import { Command, CommanderError } from 'commander';
+import { configEnvironment, loadConfig } from '../config/config.ts';
+import { registerKeysCommand } from './keys-command.ts';
+import { registerMigrateCommand } from './migrate-command.ts';
+import { registerProjectsCommand } from './projects-command.ts';
+import { registerStartCommand } from './start-command.ts';
+import { registerWebCommand } from './web-command.ts';
+import { registerWorkerCommand } from './worker-command.ts';
+
+const environmentHelp = `
+Environment:
+  ${configEnvironment.databaseUrl}       PostgreSQL to use; when unset, an embedded PostgreSQL runs under SOUNDER_DATA_DIR
+  ${configEnvironment.dataDir}   where the embedded PostgreSQL keeps its data (default ./.sounder)
+  ${configEnvironment.embeddedPgPort}    port of the embedded PostgreSQL (default 54329)
+  ${configEnvironment.port}               HTTP port (default 8000)
+  ${configEnvironment.databaseReadUrl}  a replica for REST API reads (optional)
+  ${configEnvironment.logLevel}          fatal, error, warn, info (default), debug, trace, silent
+  DEBUG              print stack traces on errors
+`;
+
+const program = new Command('sounder')
+  .description('Sounder: self-hostable product analytics that PostHog\'s SDKs talk to unchanged')
+  .showHelpAfterError()
+  .addHelpText('after', environmentHelp)
+  .exitOverride();
+
+registerStartCommand(program);
+registerWebCommand(program);
+registerWorkerCommand(program);
+registerMigrateCommand(program);
+registerProjectsCommand(program);
+registerKeysCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  console.error(`sounder: ${(error as Error).message}`);
+  if (loadConfig().debug) console.error(error);
+  process.exit(1);
+}

@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { buildApp } from '../api/app.ts';
+import { loadConfig } from '../config/config.ts';
+import { openDatabase } from '../db/open-database.ts';
+import { createPool } from '../db/pool.ts';
+import { onShutdown } from './shutdown.ts';
+
+export function registerWebCommand(program: Command): void {
+  program.command('web')
+    .description('run the web tier alone: SDK capture endpoints and the REST API (run as many as needed)')
+    .option('--port <port>', 'HTTP port (PORT)')
+    .option('--host <host>', 'address to listen on (HOST)')
+    .action(async (options: { port?: string; host?: string }) => {
+      const config = loadConfig({ port: options.port as unknown as number, host: options.host });
+      const handle = await openDatabase(config, (line) => process.stderr.write(`${line}\n`));
+      const pool = createPool(handle.url, config.dbPoolSize, 'sounder-web');
+      const readPool = config.databaseReadUrl ? createPool(config.databaseReadUrl, config.dbPoolSize, 'sounder-web-read') : pool;
+      const app = await buildApp({ db: pool, readDb: readPool, logLevel: config.logLevel });
+      await app.listen({ port: config.port, host: config.host });
+      onShutdown(async () => {
+        await app.close();
+        await pool.end();
+        if (readPool !== pool) await readPool.end();
+        await handle.release();
+      });
+    });
+}
+

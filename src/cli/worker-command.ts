@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import pino from 'pino';
+import { loadConfig } from '../config/config.ts';
+import { openDatabase } from '../db/open-database.ts';
+import { Worker } from '../ingestion/worker.ts';
+import { onShutdown } from './shutdown.ts';
+
+export function registerWorkerCommand(program: Command): void {
+  program.command('worker')
+    .description('run an ingestion worker alone: moves events from the buffer into events and persons (run as many as needed)')
+    .option('--batch-events <n>', 'events per worker transaction (SOUNDER_WORKER_BATCH_EVENTS)')
+    .action(async (options: { batchEvents?: string }) => {
+      const config = loadConfig({ workerBatchEvents: options.batchEvents as unknown as number });
+      const log = pino({ level: config.logLevel });
+      const handle = await openDatabase(config, (line) => log.info(line));
+      const worker = new Worker({ databaseUrl: handle.url, batchEvents: config.workerBatchEvents, pollMs: config.workerPollMs, log });
+      worker.start();
+      log.info({ worker: worker.id }, 'worker started');
+      onShutdown(async () => {
+        await worker.stop();
+        log.info({ worker: worker.id, events: worker.processedEvents }, 'worker stopped');
+        await handle.release();
+      });
+    });
+}

@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one place that reads process.env. Precedence: flags (passed in as overrides),
+ * then environment, then defaults. Validated once; everything else receives the object.
+ */
+const configSchema = z.object({
+  databaseUrl: z.string().url().optional(),
+  databaseReadUrl: z.string().url().optional(),
+  dataDir: z.string().min(1),
+  embeddedPgPort: z.coerce.number().int().min(1).max(65535),
+  port: z.coerce.number().int().min(0).max(65535),
+  host: z.string().min(1),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  workerBatchEvents: z.coerce.number().int().min(1).max(100_000),
+  workerPollMs: z.coerce.number().int().min(5).max(60_000),
+  dbPoolSize: z.coerce.number().int().min(1).max(500),
+  debug: z.boolean(),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigOverrides = Partial<Config>;
+
+const envNames: Partial<Record<keyof Config, string>> = {
+  databaseUrl: 'DATABASE_URL',
+  databaseReadUrl: 'DATABASE_READ_URL',
+  dataDir: 'SOUNDER_DATA_DIR',
+  embeddedPgPort: 'SOUNDER_PG_PORT',
+  port: 'PORT',
+  host: 'HOST',
+  logLevel: 'LOG_LEVEL',
+  workerBatchEvents: 'SOUNDER_WORKER_BATCH_EVENTS',
+  workerPollMs: 'SOUNDER_WORKER_POLL_MS',
+  dbPoolSize: 'SOUNDER_DB_POOL_SIZE',
+};
+
+export const configEnvironment = envNames;
+
+const defaults: Record<keyof Config, unknown> = {
+  databaseUrl: undefined,
+  databaseReadUrl: undefined,
+  dataDir: '.sounder',
+  embeddedPgPort: 54329,
+  port: 8000,
+  host: '0.0.0.0',
+  logLevel: 'info',
+  workerBatchEvents: 5000,
+  workerPollMs: 100,
+  dbPoolSize: 10,
+  debug: false,
+};
+
+export class ConfigError extends Error {}
+
+export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, unknown> = { ...defaults };
+  for (const [key, name] of Object.entries(envNames)) {
+    const value = env[name as string];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  raw.debug = Boolean(env.DEBUG);
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value !== undefined) raw[key] = value;
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = issue.path.join('.') as keyof Config;
+    const source = envNames[key] ? ` (${envNames[key]})` : '';
+    throw new ConfigError(`invalid configuration ${key}${source}: ${issue.message}`);
+  }
+  return { ...parsed.data, dataDir: path.resolve(parsed.data.dataDir) };
+}

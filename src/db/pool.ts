@@ -1,0 +1,59 @@
+import pg from 'pg';
+
+// Bigints (counts, bigserial ids) come back as JS numbers: every one Sounder stores fits in 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient | pg.Client;
+
+export function createPool(connectionString: string, max = 10, applicationName = 'sounder'): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    application_name: applicationName,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client's connection dropping (database restart) must not crash the process.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/**
+ * Every statement carries a `/* tag *\/` prefix so pg_stat_statements and the server log
+ * say which part of Sounder ran it.
+ */
+export async function runQuery<Row extends pg.QueryResultRow = pg.QueryResultRow>(
+  db: Queryable,
+  tag: string,
+  text: string,
+  values: unknown[] = [],
+): Promise<pg.QueryResult<Row>> {
+  return db.query<Row>(`/* ${tag} */ ${text}`, values);
+}
+
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+const unavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300', '08000', '08003', '08006', '08001', '08004']);
+
+/** True when the error means "the database cannot be reached right now", so callers answer 503 and clients retry. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: string }).code;
+  if (code && unavailableCodes.has(code)) return true;
+  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Client has encountered a connection error/i.test(error.message);
+}

@@ -1,0 +1,54 @@
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+// defineProperty, not assignment: a key named "__proto__" must stay a plain property.
+function setOwn(target: Json, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+export interface PropertyUpdates { set?: Json; setOnce?: Json; unset?: string[] }
+
+/** The $set / $set_once / $unset an event carries, from its properties (already normalised). */
+export function readPropertyUpdates(properties: Json): PropertyUpdates | undefined {
+  const set = isObject(properties.$set) ? properties.$set : undefined;
+  const setOnce = isObject(properties.$set_once) ? properties.$set_once : undefined;
+  const rawUnset = properties.$unset;
+  const unset = Array.isArray(rawUnset)
+    ? rawUnset.filter((key): key is string => typeof key === 'string')
+    : isObject(rawUnset) ? Object.keys(rawUnset) : undefined;
+  if (!set && !setOnce && !unset?.length) return undefined;
+  return { set, setOnce, unset };
+}
+
+/** Applies updates in PostHog's order (set_once, set, unset); returns whether anything changed. */
+export function applyPropertyUpdates(properties: Json, updates: PropertyUpdates): boolean {
+  let changed = false;
+  for (const [key, value] of Object.entries(updates.setOnce ?? {})) {
+    if (!Object.prototype.hasOwnProperty.call(properties, key)) {
+      setOwn(properties, key, value);
+      changed = true;
+    }
+  }
+  for (const [key, value] of Object.entries(updates.set ?? {})) {
+    if (!Object.prototype.hasOwnProperty.call(properties, key) || JSON.stringify(properties[key]) !== JSON.stringify(value)) {
+      setOwn(properties, key, value);
+      changed = true;
+    }
+  }
+  for (const key of updates.unset ?? []) {
+    if (Object.prototype.hasOwnProperty.call(properties, key)) {
+      delete properties[key];
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+/** Merged properties where `winner`'s values take precedence. */
+export function combineProperties(winner: Json, loser: Json): Json {
+  const out: Json = {};
+  for (const [key, value] of Object.entries(loser)) setOwn(out, key, value);
+  for (const [key, value] of Object.entries(winner)) setOwn(out, key, value);
+  return out;
+}

@@ -1,0 +1,37 @@
+import type { PoolClient } from '../db/pool.ts';
+import { copyEvents, dropStoredEvents } from './write-events.ts';
+import { deleteBufferRows, readBatch } from './read-batch.ts';
+import { loadPersons } from './load-persons.ts';
+import { normaliseEvent } from './normalise-event.ts';
+import { processPersons } from './process-persons.ts';
+import { writeGroups } from './write-groups.ts';
+import { writePersons } from './write-persons.ts';
+
+export interface BatchResult { bufferRows: number; events: number; written: number }
+
+/**
+ * One unit of work, in one transaction: read buffer rows, resolve persons, COPY the events,
+ * delete the rows. A crash anywhere rolls it all back and the rows are read again.
+ */
+export async function processBatch(client: PoolClient, shards: number[], maxEvents: number): Promise<BatchResult> {
+  await client.query('BEGIN');
+  try {
+    const batch = await readBatch(client, shards, maxEvents);
+    if (batch.bufferIds.length === 0) {
+      await client.query('COMMIT');
+      return { bufferRows: 0, events: 0, written: 0 };
+    }
+    const rows = await dropStoredEvents(client, batch.events.map(normaliseEvent));
+    const state = await loadPersons(client, rows);
+    const groups = processPersons(state, rows);
+    await writePersons(client, state);
+    await writeGroups(client, groups);
+    await copyEvents(client, rows);
+    await deleteBufferRows(client, batch.bufferIds);
+    await client.query('COMMIT');
+    return { bufferRows: batch.bufferIds.length, events: batch.events.length, written: rows.length };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}

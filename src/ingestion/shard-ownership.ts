@@ -1,0 +1,61 @@
+import { runQuery, type PoolClient } from '../db/pool.ts';
+import { shardCount } from './shards.ts';
+
+// Advisory lock keys are (namespace, shard); the namespace keeps them apart from other locks.
+const shardLockNamespace = 0x50_44_00;
+const liveWorkerSeconds = 10;
+
+/**
+ * Shards are owned through session advisory locks held on the worker's own connection, the
+ * same connection its write transactions run on. If the worker dies or its connection drops,
+ * the locks vanish with any open transaction: that is the fence, and no other worker can
+ * write a shard while its owner's session lives. Workers register a heartbeat so each aims
+ * for an equal share and gives back what it holds beyond it.
+ */
+export class ShardOwnership {
+  private readonly owned = new Set<number>();
+
+  constructor(private readonly client: PoolClient, private readonly workerId: string) {}
+
+  get shards(): number[] {
+    return [...this.owned].sort((a, b) => a - b);
+  }
+
+  async rebalance(): Promise<void> {
+    await runQuery(this.client, 'worker.heartbeat',
+      `WITH gone AS (DELETE FROM workers WHERE heartbeat_at < now() - interval '1 hour')
+       INSERT INTO workers (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()`, [this.workerId]);
+    const { rows } = await runQuery<{ live: number }>(this.client, 'worker.count_live',
+      `SELECT count(*)::int AS live FROM workers WHERE heartbeat_at > now() - make_interval(secs => $1)`, [liveWorkerSeconds]);
+    const live = Math.max(1, rows[0]?.live ?? 1);
+    const fairShare = Math.ceil(shardCount / live);
+
+    while (this.owned.size > fairShare) {
+      const shard = this.shards.at(-1)!;
+      await runQuery(this.client, 'worker.release_shard', 'SELECT pg_advisory_unlock($1, $2)', [shardLockNamespace, shard]);
+      this.owned.delete(shard);
+    }
+    if (this.owned.size >= fairShare) return;
+    // Start at a different place per worker so joining workers do not all fight for shard 0.
+    const start = Math.abs(hashString(this.workerId)) % shardCount;
+    for (let step = 0; step < shardCount && this.owned.size < fairShare; step++) {
+      const shard = (start + step) % shardCount;
+      if (this.owned.has(shard)) continue;
+      const { rows: got } = await runQuery<{ locked: boolean }>(this.client, 'worker.claim_shard',
+        'SELECT pg_try_advisory_lock($1, $2) AS locked', [shardLockNamespace, shard]);
+      if (got[0]?.locked) this.owned.add(shard);
+    }
+  }
+
+  async releaseAll(): Promise<void> {
+    await runQuery(this.client, 'worker.release_all', 'SELECT pg_advisory_unlock_all()').catch(() => undefined);
+    await runQuery(this.client, 'worker.unregister', 'DELETE FROM workers WHERE id = $1', [this.workerId]).catch(() => undefined);
+    this.owned.clear();
+  }
+}
+
+function hashString(value: string): number {
+  let hash = 0;
+  for (let i = 0; i < value.length; i++) hash = Math.imul(hash ^ value.charCodeAt(i), 16777619);
+  return hash;
+}

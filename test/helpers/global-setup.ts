@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { ensureEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded-postgres.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext { adminDatabaseUrl: string }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+let server: EmbeddedPostgres | undefined;
+let dataDir: string | undefined;
+
+/** TEST_DATABASE_URL when set (a server the tests may create databases on); else one embedded PostgreSQL for the run. */
+export async function setup(project: TestProject): Promise<void> {
+  const external = process.env.TEST_DATABASE_URL;
+  if (external) {
+    project.provide('adminDatabaseUrl', external);
+    return;
+  }
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sounder-test-'));
+  fs.chmodSync(dataDir, 0o755);
+  server = await ensureEmbeddedPostgres({ dataDir, port: await freePort() });
+  project.provide('adminDatabaseUrl', server.adminUrl);
+}
+
+export async function teardown(): Promise<void> {
+  await server?.stop();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+}

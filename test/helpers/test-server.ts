@@ -1,0 +1,56 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { createPersonalApiKey } from '../../src/accounts/personal-api-keys.ts';
+import { createProject, type Project } from '../../src/accounts/projects.ts';
+import { buildApp } from '../../src/api/app.ts';
+import { runQuery } from '../../src/db/pool.ts';
+import { Worker } from '../../src/ingestion/worker.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
+
+const quietLog = { info: () => undefined, warn: () => undefined, error: (obj: object, msg?: string) => console.error(msg, obj) };
+
+export interface TestServer {
+  db: TestDatabase;
+  app: FastifyInstance;
+  url: string;
+  project: Project;
+  apiKey: string;
+  worker?: Worker;
+  /** Waits until the ingestion buffer is empty (every accepted event is stored). */
+  drained(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A real Sounder web tier on a random port over a fresh database, with an in-process worker unless `worker: false`. */
+export async function startTestServer(options: { worker?: boolean } = {}): Promise<TestServer> {
+  const db = await createTestDatabase();
+  const app = await buildApp({ db: db.pool, logLevel: 'silent' });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const project = await createProject(db.pool, 'Test project');
+  const apiKey = (await createPersonalApiKey(db.pool, project.id)).key;
+  let worker: Worker | undefined;
+  if (options.worker !== false) {
+    worker = new Worker({ databaseUrl: db.url, batchEvents: 1000, pollMs: 10, log: quietLog });
+    worker.start();
+  }
+  return {
+    db, app, url, project, apiKey, worker,
+    drained: (timeoutMs = 30_000) => waitForEmptyBuffer(db, timeoutMs),
+    stop: async () => {
+      await worker?.stop();
+      await app.close();
+      await db.drop();
+    },
+  };
+}
+
+export async function waitForEmptyBuffer(db: TestDatabase, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const { rows } = await runQuery<{ n: number }>(db.pool, 'test.buffer', 'SELECT count(*)::int AS n FROM ingestion_buffer');
+    if (rows[0]!.n === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('the ingestion buffer did not drain in time');
+}
