@@ -30,6 +30,18 @@ function joinIds(state: PersonState, projectId: number, primaryId: string, other
   }
 }
 
+function collectGroup(row: EventRow, groups: GroupUpdate[]): void {
+  const { $group_type: groupType, $group_key: groupKey, $group_set: groupSet } = row.properties;
+  if (typeof groupType !== 'string' || groupKey === undefined || groupKey === null) return;
+  groups.push({
+    projectId: row.projectId,
+    groupType,
+    groupKey: String(groupKey),
+    properties: typeof groupSet === 'object' && groupSet !== null && !Array.isArray(groupSet) ? (groupSet as Record<string, unknown>) : {},
+    at: row.timestamp,
+  });
+}
+
 /**
  * Walks a batch's events in order and resolves each one's person: creation on first sight,
  * $identify, $create_alias, merges, and $set/$set_once/$unset. Sets `personId` on each row.
@@ -38,7 +50,12 @@ export function processPersons(state: PersonState, rows: EventRow[]): GroupUpdat
   const groups: GroupUpdate[] = [];
   for (const row of rows) {
     const { projectId, distinctId, properties } = row;
-    if (!isLegalDistinctId(distinctId)) continue;
+    if (row.event === '$groupidentify') {
+      collectGroup(row, groups);
+      continue;
+    }
+    // Personless events (posthog-js `$process_person_profile: false`) and illegal ids touch no person.
+    if (properties.$process_person_profile === false || !isLegalDistinctId(distinctId)) continue;
 
     if (row.event === '$identify' && isLegalDistinctId(properties.$anon_distinct_id)) {
       joinIds(state, projectId, distinctId, properties.$anon_distinct_id, row.timestamp, true);
@@ -53,17 +70,6 @@ export function processPersons(state: PersonState, rows: EventRow[]): GroupUpdat
     const updates = readPropertyUpdates(properties);
     if (updates && applyPropertyUpdates(person.properties, updates)) person.dirty = true;
     row.personId = person.uuid;
-
-    if (row.event === '$groupidentify' && typeof properties.$group_type === 'string' && properties.$group_key !== undefined && properties.$group_key !== null) {
-      const groupSet = properties.$group_set;
-      groups.push({
-        projectId,
-        groupType: properties.$group_type,
-        groupKey: String(properties.$group_key),
-        properties: typeof groupSet === 'object' && groupSet !== null && !Array.isArray(groupSet) ? (groupSet as Record<string, unknown>) : {},
-        at: row.timestamp,
-      });
-    }
   }
   return groups;
 }

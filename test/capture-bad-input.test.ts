@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/api/app.ts';
+import { createPool } from '../src/db/pool.ts';
+import { runQuery } from '../src/db/pool.ts';
+import { sendCapture } from './helpers/capture-client.ts';
+import { startTestServer, type TestServer } from './helpers/test-server.ts';
+
+let server: TestServer;
+beforeAll(async () => { server = await startTestServer(); });
+afterAll(() => server.stop());
+
+const token = () => server.project.api_token;
+
+describe('bad capture input', () => {
+  it.each([
+    ['unparseable JSON', '{"event": "x", ', 'invalid_payload'],
+    ['an empty body', '', 'invalid_payload'],
+    ['an empty batch', () => JSON.stringify({ api_key: token(), batch: [] }), 'invalid_payload'],
+    ['a batch that is not a list', () => JSON.stringify({ api_key: token(), batch: { event: 'x' } }), 'invalid_payload'],
+    ['a bare string', '"hello"', 'invalid_payload'],
+    ['broken gzip', Buffer.from([0x1f, 0x8b, 1, 2, 3, 4]), 'invalid_payload'],
+    ['a form without data', 'ver=1&compression=lz64', 'invalid_payload'],
+  ])('answers 400 for %s', async (_name, body, code) => {
+    const payload = typeof body === 'function' ? body() : body;
+    const response = await fetch(`${server.url}/batch/`, { method: 'POST', body: payload });
+    expect(response.status).toBe(400);
+    const json = await response.json();
+    expect(json.code).toBe(code);
+    expect(json.detail.length).toBeGreaterThan(5);
+  });
+
+  it('names the index of each bad event and keeps the good ones', async () => {
+    const batch = [
+      { event: 'ok', distinct_id: 'bad-batch' },
+      { distinct_id: 'bad-batch' },
+      { event: 'ok', distinct_id: 'bad-batch' },
+      { event: 'no id' },
+      { event: 'x', distinct_id: { nested: true } },
+      'not an event',
+      { event: 'x', distinct_id: 'bad-batch', uuid: 'not-a-uuid' },
+      { event: 'x', distinct_id: 'bad-batch', properties: [1, 2] },
+    ];
+    const { status, body } = await sendCapture(server.url, { api_key: token(), batch });
+    expect(status).toBe(400);
+    expect(body.accepted).toBe(2);
+    expect(body.rejected.map((r: { index: number }) => r.index)).toEqual([1, 3, 4, 5, 6, 7]);
+    expect(body.rejected[0].reason).toMatch(/event name/);
+    expect(body.rejected[1].reason).toMatch(/distinct_id/);
+    await server.drained();
+    const { rows } = await runQuery(server.db.pool, 'test.kept', "SELECT 1 FROM events WHERE distinct_id = 'bad-batch'");
+    expect(rows).toHaveLength(2);
+  });
+
+  it('answers 401 for a missing or unknown token', async () => {
+    const missing = await sendCapture(server.url, { batch: [{ event: 'x', distinct_id: 'y' }] });
+    expect(missing.status).toBe(401);
+    expect(missing.body.code).toBe('invalid_api_key');
+    const unknown = await sendCapture(server.url, { api_key: 'phc_nope', batch: [{ event: 'x', distinct_id: 'y' }] });
+    expect(unknown.status).toBe(401);
+  });
+
+  it('answers 413 past 2 MB on single-event endpoints and past 20 MB on /batch', async () => {
+    const big = (bytes: number) => JSON.stringify({ api_key: token(), event: 'x', distinct_id: 'big', properties: { blob: 'a'.repeat(bytes) } });
+    expect((await sendCapture(server.url, big(2.1 * 1024 * 1024), { path: '/e/' })).status).toBe(413);
+    expect((await sendCapture(server.url, big(3 * 1024 * 1024), { path: '/batch/' })).status).toBe(200);
+    expect((await sendCapture(server.url, big(21 * 1024 * 1024), { path: '/batch/' })).status).toBe(413);
+    const bomb = gzipSync(Buffer.alloc(30 * 1024 * 1024, 32));
+    expect((await fetch(`${server.url}/e/`, { method: 'POST', body: bomb })).status).toBe(413);
+  });
+
+  it('never answers 500 to random bytes', async () => {
+    for (let i = 0; i < 200; i++) {
+      const body = randomBytes(1 + (i * 37) % 2000);
+      if (i % 3 === 0) body[0] = 0x1f, body[1] = 0x8b;
+      const response = await fetch(`${server.url}${['/e/', '/batch', '/i/v0/e', '/engage'][i % 4]}`, { method: 'POST', body });
+      expect([400, 401, 413]).toContain(response.status);
+    }
+    expect((await fetch(`${server.url}/_health`)).status).toBe(200);
+  });
+
+  it('answers 503 while the database is unreachable, so SDKs retry', async () => {
+    const deadPool = createPool('postgres://postgres@127.0.0.1:1/none', 1);
+    const app = await buildApp({ db: deadPool, logLevel: 'silent' });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      const { status, body, headers } = await sendCapture(url, { api_key: token(), batch: [{ event: 'x', distinct_id: 'y' }] });
+      expect(status).toBe(503);
+      expect(body.code).toBe('storage_unavailable');
+      expect(headers.get('retry-after')).toBeTruthy();
+      expect((await fetch(`${url}/_health`)).status).toBe(503);
+    } finally {
+      await app.close();
+      await deadPool.end();
+    }
+  });
+});
