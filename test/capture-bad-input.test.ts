@@ -27,7 +27,7 @@ describe('bad capture input', () => {
     const payload = typeof body === 'function' ? body() : body;
     const response = await fetch(`${server.url}/batch/`, { method: 'POST', body: payload });
     expect(response.status).toBe(400);
-    const json = await response.json();
+    const json = await response.json() as { code: string; detail: string };
     expect(json.code).toBe(code);
     expect(json.detail.length).toBeGreaterThan(5);
   });

@@ -67,7 +67,7 @@ describe('persons', () => {
     expect(rows).toHaveLength(0);
     expect(new Set([...(await eventPersonIds('anon-m')), ...(await eventPersonIds('user-m'))])).toEqual(new Set([merged!.uuid]));
     const api = await fetch(`${server.url}/api/projects/${server.project.id}/persons/${anon!.uuid}`, { headers: { authorization: `Bearer ${server.apiKey}` } });
-    expect((await api.json()).uuid).toBe(merged!.uuid);
+    expect(((await api.json()) as { uuid: string }).uuid).toBe(merged!.uuid);
   });
 
   it('does not merge an already identified person into another through $identify', async () => {
