@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable, type Queryable } from '../db/pool.ts';
 import { parseClientTime } from '../ingestion/event-time.ts';
 import { appendToBuffer } from './append-to-buffer.ts';
+import { normaliseEvent } from './normalise-event.ts';
 import { CaptureError } from './capture-error.ts';
 import { decodeCaptureBody } from './decode-body.ts';
 import { extractEvents } from './extract-events.ts';
@@ -49,13 +50,8 @@ async function handleCapture(deps: CaptureDeps & { tokens: TokenCache }, request
     throw new CaptureError(401, 'authentication_error', 'invalid_api_key', 'project API token is not valid');
   }
   if (extracted.accepted.length > 0) {
-    await appendToBuffer(deps.db, {
-      projectId,
-      receivedAt,
-      sentAt: parseClientTime(query._) ?? parseClientTime(extracted.sentAt),
-      ip: request.ip,
-      events: extracted.accepted,
-    });
+    const facts = { receivedAt, sentAt: parseClientTime(query._) ?? parseClientTime(extracted.sentAt), ip: request.ip };
+    await appendToBuffer(deps.db, { projectId, receivedAt, events: extracted.accepted.map((event) => normaliseEvent(event, facts)) });
   }
   if (extracted.rejected.length > 0) {
     const first = extracted.rejected[0]!;

@@ -1,4 +1,5 @@
 import { uuidv7 } from 'uuidv7';
+import { toStorableText } from '../ingestion/sanitise-json.ts';
 import { invalidPayload } from './capture-error.ts';
 
 /** One event as the web tier accepted it: validated, with its uuid fixed, otherwise as sent. */
@@ -66,7 +67,8 @@ function validateEvent(item: unknown, forcedName: string | undefined): AcceptedE
   const rawId = distinctIdOf(item, properties);
   if (rawId === undefined || rawId === null) return 'missing distinct_id';
   if (typeof rawId !== 'string' && !(typeof rawId === 'number' && Number.isFinite(rawId))) return 'distinct_id must be a string or a number';
-  const distinctId = String(rawId);
+  // Postgres text refuses NUL and unpaired surrogates; cleaning here keeps the shard hash stable.
+  const distinctId = toStorableText(String(rawId));
   if (distinctId.trim().length === 0) return 'distinct_id is empty';
   if (distinctId.length > maxDistinctIdLength) return `distinct_id longer than ${maxDistinctIdLength} characters`;
 
@@ -79,7 +81,7 @@ function validateEvent(item: unknown, forcedName: string | undefined): AcceptedE
 
   const accepted: AcceptedEvent = {
     uuid: typeof item.uuid === 'string' ? item.uuid.toLowerCase() : uuidv7(),
-    event,
+    event: toStorableText(event),
     distinct_id: distinctId,
     properties,
   };

@@ -6,6 +6,7 @@ import { registerProjectsCommand } from './projects-command.ts';
 import { registerStartCommand } from './start-command.ts';
 import { registerWebCommand } from './web-command.ts';
 import { registerWorkerCommand } from './worker-command.ts';
+import { registerBenchCommand } from './bench-command.ts';
 
 const environmentHelp = `
 Environment:
@@ -30,6 +31,7 @@ registerWorkerCommand(program);
 registerMigrateCommand(program);
 registerProjectsCommand(program);
 registerKeysCommand(program);
+registerBenchCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,21 +1,32 @@
-import type { AcceptedEvent } from '../capture/extract-events.ts';
-
-/** One event read back from the buffer with the request facts stamped by the web tier. */
-export interface BufferedEvent extends AcceptedEvent {
-  projectId: number;
-  receivedAt: Date;
-  sentAt: Date | null;
-  ip: string | null;
+/**
+ * What a person-affecting event asks for, extracted by the web tier so the worker never has
+ * to parse an event's properties.
+ */
+export interface PersonOps {
+  set?: Record<string, unknown>;
+  setOnce?: Record<string, unknown>;
+  unset?: string[];
+  /** `$anon_distinct_id` of an `$identify`. */
+  anonDistinctId?: string;
+  /** `alias` of a `$create_alias`. */
+  alias?: string;
+  group?: { type: string; key: string; set: Record<string, unknown> };
+  /** posthog-js `$process_person_profile: false`: touches no person. */
+  personless?: true;
 }
 
-/** The row written to `events` (person_id filled by the persons step). */
-export interface EventRow {
+/**
+ * One event in the buffer: fields already escaped for COPY's text format, so the worker
+ * only adds project and person ids.
+ */
+export interface BufferedEvent {
   uuid: string;
   projectId: number;
   event: string;
   distinctId: string;
-  personId: string | null;
-  properties: Record<string, unknown>;
-  elementsChain: string;
   timestamp: Date;
+  ops: PersonOps | undefined;
+  /** COPY-escaped event, distinct id, properties JSON, elements chain; ISO timestamp. */
+  copyFields: [string, string, string, string, string];
+  personId: string | null;
 }

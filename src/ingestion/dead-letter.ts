@@ -7,8 +7,8 @@ export async function deadLetterOldestRow(client: PoolClient, shards: number[], 
        DELETE FROM ingestion_buffer WHERE id = (SELECT min(id) FROM ingestion_buffer WHERE shard = ANY($1::smallint[]))
        RETURNING *
      )
-     INSERT INTO ingestion_dead_letters (id, shard, project_id, received_at, sent_at, ip, event_count, events, error)
-     SELECT id, shard, project_id, received_at, sent_at, ip, event_count, events, $2 FROM oldest
+     INSERT INTO ingestion_dead_letters (id, shard, project_id, received_at, event_count, events, error)
+     SELECT id, shard, project_id, received_at, event_count, events, $2 FROM oldest
      RETURNING id`,
     [shards, error.slice(0, 2000)]);
   return rows[0]?.id;

@@ -1,6 +1,6 @@
 import { runQuery, type PoolClient } from '../db/pool.ts';
 import { isLegalDistinctId, PersonState } from './person-state.ts';
-import type { EventRow } from './buffered-batch.ts';
+import type { BufferedEvent } from './buffered-batch.ts';
 
 interface LoadedRow {
   project_id: number;
@@ -13,7 +13,7 @@ interface LoadedRow {
 }
 
 /** Every distinct id a batch mentions: senders, $anon_distinct_id of $identify, alias of $create_alias. */
-function mentionedIds(rows: EventRow[]): Array<[number, string]> {
+function mentionedIds(rows: BufferedEvent[]): Array<[number, string]> {
   const seen = new Set<string>();
   const out: Array<[number, string]> = [];
   const add = (projectId: number, id: unknown) => {
@@ -24,9 +24,10 @@ function mentionedIds(rows: EventRow[]): Array<[number, string]> {
     out.push([projectId, id]);
   };
   for (const row of rows) {
+    if (row.ops?.group || row.ops?.personless) continue;
     add(row.projectId, row.distinctId);
-    if (row.event === '$identify') add(row.projectId, row.properties.$anon_distinct_id);
-    if (row.event === '$create_alias') add(row.projectId, row.properties.alias);
+    add(row.projectId, row.ops?.anonDistinctId);
+    add(row.projectId, row.ops?.alias);
   }
   return out;
 }
@@ -35,7 +36,7 @@ function mentionedIds(rows: EventRow[]): Array<[number, string]> {
  * Loads, in one query, the persons behind every id the batch mentions, locking them (in uuid
  * order, so concurrent workers cannot deadlock on this step) until the batch commits.
  */
-export async function loadPersons(client: PoolClient, rows: EventRow[]): Promise<PersonState> {
+export async function loadPersons(client: PoolClient, rows: BufferedEvent[]): Promise<PersonState> {
   const state = new PersonState();
   const ids = mentionedIds(rows);
   if (ids.length === 0) return state;

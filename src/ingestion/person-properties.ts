@@ -9,18 +9,6 @@ function setOwn(target: Json, key: string, value: unknown): void {
 
 export interface PropertyUpdates { set?: Json; setOnce?: Json; unset?: string[] }
 
-/** The $set / $set_once / $unset an event carries, from its properties (already normalised). */
-export function readPropertyUpdates(properties: Json): PropertyUpdates | undefined {
-  const set = isObject(properties.$set) ? properties.$set : undefined;
-  const setOnce = isObject(properties.$set_once) ? properties.$set_once : undefined;
-  const rawUnset = properties.$unset;
-  const unset = Array.isArray(rawUnset)
-    ? rawUnset.filter((key): key is string => typeof key === 'string')
-    : isObject(rawUnset) ? Object.keys(rawUnset) : undefined;
-  if (!set && !setOnce && !unset?.length) return undefined;
-  return { set, setOnce, unset };
-}
-
 /** Applies updates in PostHog's order (set_once, set, unset); returns whether anything changed. */
 export function applyPropertyUpdates(properties: Json, updates: PropertyUpdates): boolean {
   let changed = false;

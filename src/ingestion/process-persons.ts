@@ -1,5 +1,5 @@
-import type { EventRow } from './buffered-batch.ts';
-import { applyPropertyUpdates, readPropertyUpdates } from './person-properties.ts';
+import type { BufferedEvent } from './buffered-batch.ts';
+import { applyPropertyUpdates } from './person-properties.ts';
 import { isLegalDistinctId, type Person, type PersonState } from './person-state.ts';
 
 export interface GroupUpdate { projectId: number; groupType: string; groupKey: string; properties: Record<string, unknown>; at: Date }
@@ -30,45 +30,31 @@ function joinIds(state: PersonState, projectId: number, primaryId: string, other
   }
 }
 
-function collectGroup(row: EventRow, groups: GroupUpdate[]): void {
-  const { $group_type: groupType, $group_key: groupKey, $group_set: groupSet } = row.properties;
-  if (typeof groupType !== 'string' || groupKey === undefined || groupKey === null) return;
-  groups.push({
-    projectId: row.projectId,
-    groupType,
-    groupKey: String(groupKey),
-    properties: typeof groupSet === 'object' && groupSet !== null && !Array.isArray(groupSet) ? (groupSet as Record<string, unknown>) : {},
-    at: row.timestamp,
-  });
-}
-
 /**
  * Walks a batch's events in order and resolves each one's person: creation on first sight,
- * $identify, $create_alias, merges, and $set/$set_once/$unset. Sets `personId` on each row.
+ * $identify, $create_alias, merges, and $set/$set_once/$unset. Sets `personId` on each event.
  */
-export function processPersons(state: PersonState, rows: EventRow[]): GroupUpdate[] {
+export function processPersons(state: PersonState, events: BufferedEvent[]): GroupUpdate[] {
   const groups: GroupUpdate[] = [];
-  for (const row of rows) {
-    const { projectId, distinctId, properties } = row;
-    if (row.event === '$groupidentify') {
-      collectGroup(row, groups);
+  for (const row of events) {
+    const { projectId, distinctId, ops } = row;
+    if (ops?.group) {
+      groups.push({ projectId, groupType: ops.group.type, groupKey: ops.group.key, properties: ops.group.set, at: row.timestamp });
       continue;
     }
-    // Personless events (posthog-js `$process_person_profile: false`) and illegal ids touch no person.
-    if (properties.$process_person_profile === false || !isLegalDistinctId(distinctId)) continue;
+    if (ops?.personless || !isLegalDistinctId(distinctId)) continue;
 
-    if (row.event === '$identify' && isLegalDistinctId(properties.$anon_distinct_id)) {
-      joinIds(state, projectId, distinctId, properties.$anon_distinct_id, row.timestamp, true);
-    } else if (row.event === '$create_alias' && isLegalDistinctId(properties.alias)) {
-      joinIds(state, projectId, distinctId, properties.alias, row.timestamp, false);
+    if (ops?.anonDistinctId !== undefined && isLegalDistinctId(ops.anonDistinctId)) {
+      joinIds(state, projectId, distinctId, ops.anonDistinctId, row.timestamp, true);
+    } else if (ops?.alias !== undefined && isLegalDistinctId(ops.alias)) {
+      joinIds(state, projectId, distinctId, ops.alias, row.timestamp, false);
     }
     const person = ensurePerson(state, projectId, distinctId, row.timestamp);
     if ((row.event === '$identify' || row.event === '$create_alias') && !person.isIdentified) {
       person.isIdentified = true;
       person.dirty = true;
     }
-    const updates = readPropertyUpdates(properties);
-    if (updates && applyPropertyUpdates(person.properties, updates)) person.dirty = true;
+    if (ops && applyPropertyUpdates(person.properties, ops)) person.dirty = true;
     row.personId = person.uuid;
   }
   return groups;

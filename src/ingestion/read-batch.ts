@@ -1,16 +1,8 @@
-import type { AcceptedEvent } from '../capture/extract-events.ts';
 import { runQuery, type PoolClient } from '../db/pool.ts';
+import { decodeBufferLines } from './buffer-format.ts';
 import type { BufferedEvent } from './buffered-batch.ts';
 
-interface BufferRow {
-  id: number;
-  project_id: number;
-  received_at: Date;
-  sent_at: Date | null;
-  ip: string | null;
-  event_count: number;
-  events: string;
-}
+interface BufferRow { id: number; project_id: number; events: string }
 
 export interface ClaimedBatch { bufferIds: number[]; events: BufferedEvent[] }
 
@@ -20,20 +12,15 @@ export interface ClaimedBatch { bufferIds: number[]; events: BufferedEvent[] }
  */
 export async function readBatch(client: PoolClient, shards: number[], maxEvents: number): Promise<ClaimedBatch> {
   const { rows } = await runQuery<BufferRow>(client, 'worker.read_buffer',
-    `SELECT id, project_id, received_at, sent_at, ip, event_count, events FROM (
-       SELECT id, project_id, received_at, sent_at, ip, event_count, events,
-              sum(event_count) OVER (ORDER BY id) - event_count AS events_before
+    `SELECT id, project_id, events FROM (
+       SELECT id, project_id, events, sum(event_count) OVER (ORDER BY id) - event_count AS events_before
        FROM (SELECT * FROM ingestion_buffer WHERE shard = ANY($1::smallint[]) ORDER BY id LIMIT $2) oldest
      ) counted
      WHERE events_before < $3
      ORDER BY id`,
     [shards, Math.max(1, Math.ceil(maxEvents / 10)), maxEvents]);
   const events: BufferedEvent[] = [];
-  for (const row of rows) {
-    for (const event of JSON.parse(row.events) as AcceptedEvent[]) {
-      events.push({ ...event, projectId: row.project_id, receivedAt: row.received_at, sentAt: row.sent_at, ip: row.ip });
-    }
-  }
+  for (const row of rows) events.push(...decodeBufferLines(row.events, row.project_id));
   return { bufferIds: rows.map((row) => row.id), events };
 }
 

@@ -18,18 +18,19 @@ CREATE TABLE personal_api_keys (
 );
 
 -- Accepted capture requests waiting for a worker: one row per (request, shard).
--- `events` is the JSON array of the request's events for that shard, as sent.
+-- `events` holds the request's events for that shard, normalised, one line each (see
+-- src/ingestion/buffer-format.ts).
 CREATE TABLE ingestion_buffer (
   id bigserial PRIMARY KEY,
   shard smallint NOT NULL,
   project_id integer NOT NULL,
   received_at timestamptz NOT NULL,
-  sent_at timestamptz,
-  ip text,
   event_count integer NOT NULL,
   events text NOT NULL
 );
 CREATE INDEX ingestion_buffer_shard_id ON ingestion_buffer (shard, id);
+-- Rows live seconds: compressing them (pglz) would cost capture more CPU than the disk it saves.
+ALTER TABLE ingestion_buffer ALTER COLUMN events SET STORAGE EXTERNAL;
 
 CREATE TABLE events (
   uuid uuid NOT NULL,
@@ -107,8 +108,6 @@ CREATE TABLE ingestion_dead_letters (
   shard smallint NOT NULL,
   project_id integer NOT NULL,
   received_at timestamptz NOT NULL,
-  sent_at timestamptz,
-  ip text,
   event_count integer NOT NULL,
   events text NOT NULL,
   error text NOT NULL,

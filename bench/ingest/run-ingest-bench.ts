@@ -1,0 +1,99 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createProject } from '../../src/accounts/projects.ts';
+import type { Pool } from '../../src/db/pool.ts';
+import { describeMachine, type MachineInfo } from '../machine.ts';
+import { measureCopyCeiling, type CeilingResult } from './copy-ceiling.ts';
+import { prepareWorkload } from './prepare-requests.ts';
+import { percentile, sendRequests } from './send-requests.ts';
+import { WorkerMemorySampler } from './worker-memory.ts';
+
+export interface IngestBenchOptions { url: string; events: number; connections: number; seed: number; spanDays: number; log: (line: string) => void }
+
+export interface IngestBenchResult {
+  machine: MachineInfo;
+  events: number;
+  requests: number;
+  connections: number;
+  ingest: { seconds: number; eventsPerSecond: number; captureSeconds: number; failedRequests: number; retriedRequests: number };
+  ceiling: CeilingResult;
+  ratio: number;
+  captureLatencyMs: { p50: number; p95: number; p99: number; max: number };
+  bytesPerEvent: { events: number; copyCeilingTable: number; jsonSent: number; wire: number };
+  workerMemory: { samples: number; firstMiB: number; maxMiB: number; lastMiB: number };
+}
+
+async function waitForDrain(pool: Pool, projectId: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM ingestion_buffer WHERE project_id = $1', [projectId]);
+    if (rows[0]!.n === 0) return;
+    if (Date.now() > deadline) throw new Error(`the buffer still holds ${rows[0]!.n} rows after ${timeoutMs / 1000}s: are workers running?`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** WORKLOAD.md's ingest benchmark: end-to-end rate against a running Sounder beside a raw COPY of the same rows. */
+export async function runIngestBench(pool: Pool, options: IngestBenchOptions): Promise<IngestBenchResult> {
+  const health = await fetch(`${options.url}/_health`).catch(() => undefined);
+  if (!health?.ok) throw new Error(`no Sounder answering at ${options.url} (start one with \`npm start\`, or pass --url)`);
+  const machine = await describeMachine(pool);
+  const project = await createProject(pool, `bench ${new Date().toISOString()}`);
+  const copyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sounder-bench-')), 'events.copy');
+  try {
+    options.log(`preparing ${options.events} events (seed ${options.seed}) for project ${project.id}`);
+    const workload = await prepareWorkload({ events: options.events, seed: options.seed, spanDays: options.spanDays }, project.api_token, project.id, copyFile);
+
+    options.log('measuring the raw COPY ceiling');
+    const ceiling = await measureCopyCeiling(pool, copyFile, workload.events);
+
+    options.log(`sending ${workload.requests.length} requests on ${options.connections} connections`);
+    const memory = new WorkerMemorySampler(pool);
+    memory.start();
+    const started = performance.now();
+    const sent = await sendRequests(options.url, workload.requests, options.connections);
+    await waitForDrain(pool, project.id, 30 * 60_000);
+    const seconds = (performance.now() - started) / 1000;
+    const workerMemory = memory.stop();
+
+    const { rows: stored } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE project_id = $1', [project.id]);
+    if (stored[0]!.n !== workload.events) throw new Error(`expected ${workload.events} stored events, found ${stored[0]!.n}`);
+    const { rows: size } = await pool.query<{ bytes: number; rows: number }>(
+      "SELECT pg_total_relation_size('events')::bigint AS bytes, (SELECT count(*) FROM events)::bigint AS rows");
+    const latencies = [...sent.latenciesMs].sort((a, b) => a - b);
+    const eventsPerSecond = workload.events / seconds;
+    return {
+      machine,
+      events: workload.events,
+      requests: workload.requests.length,
+      connections: options.connections,
+      ingest: { seconds, eventsPerSecond, captureSeconds: sent.seconds, failedRequests: sent.failures, retriedRequests: sent.retries },
+      ceiling,
+      ratio: eventsPerSecond / ceiling.rowsPerSecond,
+      captureLatencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 },
+      bytesPerEvent: { events: size[0]!.bytes / size[0]!.rows, copyCeilingTable: ceiling.bytesPerRow, jsonSent: workload.jsonBytes / workload.events, wire: workload.wireBytes / workload.events },
+      workerMemory,
+    };
+  } finally {
+    fs.rmSync(path.dirname(copyFile), { recursive: true, force: true });
+  }
+}
+
+export function formatIngestReport(result: IngestBenchResult): string {
+  const f = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  const { machine } = result;
+  return [
+    `machine: ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.cpu}; PostgreSQL ${machine.postgres}; Node ${machine.node}`,
+    `dataset: ${f(result.events)} standard-workload events in ${f(result.requests)} gzip requests on ${result.connections} connections`,
+    '',
+    'measure                          value',
+    `end-to-end ingest (events/s)     ${f(result.ingest.eventsPerSecond)}   (${f(result.ingest.seconds, 1)} s to all queryable; capture done in ${f(result.ingest.captureSeconds, 1)} s)`,
+    `raw COPY ceiling (rows/s)        ${f(result.ceiling.rowsPerSecond)}   (${f(result.ceiling.seconds, 1)} s)`,
+    `ratio                            ${f(result.ratio * 100, 1)}%`,
+    `capture latency p50/p95/p99 (ms) ${f(result.captureLatencyMs.p50, 1)} / ${f(result.captureLatencyMs.p95, 1)} / ${f(result.captureLatencyMs.p99, 1)}   (max ${f(result.captureLatencyMs.max, 1)})`,
+    `bytes per event, events table    ${f(result.bytesPerEvent.events)}   (COPY table ${f(result.bytesPerEvent.copyCeilingTable)}; JSON sent ${f(result.bytesPerEvent.jsonSent)}; on the wire ${f(result.bytesPerEvent.wire)})`,
+    `worker memory (MiB)              first ${result.workerMemory.firstMiB}, max ${result.workerMemory.maxMiB}, last ${result.workerMemory.lastMiB} (${result.workerMemory.samples} samples)`,
+    `failed / retried requests        ${result.ingest.failedRequests} / ${result.ingest.retriedRequests}`,
+  ].join('\n');
+}

@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { formatIngestReport, runIngestBench } from '../../bench/ingest/run-ingest-bench.ts';
+import { loadConfig } from '../config/config.ts';
+import { printJson } from './output.ts';
+import { withDatabase } from './with-database.ts';
+
+const positiveInt = (name: string) => (value: string) => {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
+  return number;
+};
+
+export function registerBenchCommand(program: Command): void {
+  const bench = program.command('bench').description('benchmarks (see WORKLOAD.md): results as a table, or JSON with --json');
+  bench.command('ingest')
+    .description('send the standard workload to a running Sounder over HTTP and report events/s beside a raw COPY of the same rows')
+    .option('--events <n>', 'events to send', positiveInt('--events'), 1_000_000)
+    .option('--url <url>', 'the running Sounder to send to', 'http://localhost:8000')
+    .option('--connections <n>', 'concurrent HTTP connections', positiveInt('--connections'), 8)
+    .option('--seed <n>', 'workload seed', positiveInt('--seed'), 1)
+    .option('--span-days <n>', 'days the events are spread over', positiveInt('--span-days'), 56)
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { events: number; url: string; connections: number; seed: number; spanDays: number; json?: boolean }) => {
+      const result = await withDatabase(loadConfig(), (pool) => runIngestBench(pool, {
+        ...options,
+        log: (line) => process.stderr.write(`${line}\n`),
+      }));
+      if (options.json) printJson(result);
+      else console.log(formatIngestReport(result));
+    });
+}
