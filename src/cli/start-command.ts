@@ -38,7 +38,8 @@ async function welcome(url: string, config: Config): Promise<string> {
 function supervise(role: 'web' | 'worker', env: NodeJS.ProcessEnv, isStopping: () => boolean): { current: () => ChildProcess } {
   let child: ChildProcess;
   const launch = () => {
-    child = fork(entry, [role], { env, stdio: 'inherit' });
+    // A larger young generation: capture and ingestion allocate many short-lived objects per event.
+    child = fork(entry, [role], { env, stdio: 'inherit', execArgv: ['--max-semi-space-size=64'] });
     child.on('exit', (code, signal) => {
       if (isStopping()) return;
       console.error(`sounder ${role} exited (${signal ?? code}); restarting`);
