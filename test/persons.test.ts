@@ -121,6 +121,16 @@ describe('persons', () => {
     expect(persons[0]!.n).toBe(1);
   });
 
+  it('a client retry of a stored event is stored once and does not re-apply its $set', async () => {
+    const first = { ...event('$pageview', 'retry-user', { $set: { plan: 'a' } }), uuid: '0190c2b4-1111-7000-8000-000000000001' };
+    await send(first);
+    await send(event('$pageview', 'retry-user', { $set: { plan: 'b' } }));
+    await send(first, event('$pageview', 'retry-user'));
+    expect((await personOf('retry-user'))!.properties).toEqual({ plan: 'b' });
+    const { rows } = await runQuery<{ n: number }>(server.db.pool, 'test.count', "SELECT count(*)::int AS n FROM events WHERE distinct_id = 'retry-user'");
+    expect(rows[0]!.n).toBe(3);
+  });
+
   it('stores $groupidentify as a group, not a person', async () => {
     await send(event('$groupidentify', '$company_g1', { $group_type: 'company', $group_key: 'g1', $group_set: { name: 'G1' } }));
     await send(event('$groupidentify', '$company_g1', { $group_type: 'company', $group_key: 'g1', $group_set: { size: 3 } }));

@@ -13,7 +13,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function spawnWorker(databaseUrl: string): ChildProcess {
   return spawn(process.execPath, ['bin/sounder.js', 'worker'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, SOUNDER_WORKER_BATCH_EVENTS: '1500', LOG_LEVEL: 'error' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, SOUNDER_WORKER_BATCH_EVENTS: '400', LOG_LEVEL: 'error' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
 }
@@ -43,17 +43,22 @@ describe('a worker killed with SIGKILL mid-batch', () => {
       expect(status).toBe(200);
     }
 
+    // Each round waits until the new worker has committed something, then kills it at a random
+    // moment a little later: usually in the middle of its next transaction.
     let killsMidway = 0;
-    for (let round = 0; round < 6; round++) {
+    for (let round = 0; round < 8; round++) {
+      const start = await storedCount();
+      if (start === total) break;
       const worker = spawnWorker(server.db.url);
       const exited = new Promise((resolve) => worker.once('exit', resolve));
-      await sleep(700 + Math.floor(Math.random() * 1200));
-      const before = await storedCount();
+      const deadline = Date.now() + 20_000;
+      while ((await storedCount()) === start && Date.now() < deadline) await sleep(20);
+      await sleep(Math.floor(Math.random() * 150));
       worker.kill('SIGKILL');
       await exited;
-      if (before > 0 && before < total) killsMidway++;
+      if ((await storedCount()) < total) killsMidway++;
     }
-    expect(killsMidway).toBeGreaterThan(0);
+    expect(killsMidway).toBeGreaterThan(2);
 
     const finisher = spawnWorker(server.db.url);
     try {

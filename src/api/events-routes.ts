@@ -5,7 +5,7 @@ import { propertyFiltersSchema } from '../query/filters/property-filter.ts';
 import { getEvent, listEvents } from '../query/events/list-events.ts';
 import { ApiError } from './api-error.ts';
 import { authorizeProject } from './authenticate.ts';
-import { decodeCursor, encodeCursor, nextUrl } from './pagination.ts';
+import { decodeCursor, paginate } from './pagination.ts';
 import { parseInput, parseJsonParam } from './parse-query.ts';
 
 const uuid = z.string().uuid();
@@ -40,10 +40,7 @@ export async function registerEventsRoutes(app: FastifyInstance, { db, readDb }:
       cursor: decodeCursor(query.cursor, isEventCursor),
       limit: query.limit,
     });
-    const results = rows.slice(0, query.limit);
-    const last = results.at(-1);
-    const next = rows.length > query.limit && last ? nextUrl(request, encodeCursor({ timestamp: last.timestamp, uuid: last.uuid })) : null;
-    return { results, next };
+    return paginate(request, rows, query.limit, (last) => ({ timestamp: last.timestamp, uuid: last.uuid }));
   });
 
   app.get<{ Params: { projectId: string; uuid: string } }>('/api/projects/:projectId/events/:uuid', async (request) => {

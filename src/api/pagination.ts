@@ -24,3 +24,13 @@ export function nextUrl(request: FastifyRequest, cursor: string): string {
   url.searchParams.set('cursor', cursor);
   return url.toString();
 }
+
+/**
+ * A page from rows fetched with one extra row past `limit`: that extra row only says another
+ * page exists, and `next` points at it through the cursor of the last row shown.
+ */
+export function paginate<Row>(request: FastifyRequest, rows: Row[], limit: number, cursorOf: (row: Row) => unknown): { results: Row[]; next: string | null } {
+  const results = rows.slice(0, limit);
+  const last = results.at(-1);
+  return { results, next: rows.length > limit && last ? nextUrl(request, encodeCursor(cursorOf(last))) : null };
+}

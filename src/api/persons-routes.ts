@@ -4,7 +4,7 @@ import type { Queryable } from '../db/pool.ts';
 import { getPerson, listPersons } from '../query/persons/list-persons.ts';
 import { ApiError } from './api-error.ts';
 import { authorizeProject } from './authenticate.ts';
-import { decodeCursor, encodeCursor, nextUrl } from './pagination.ts';
+import { decodeCursor, paginate } from './pagination.ts';
 import { parseInput } from './parse-query.ts';
 
 const uuid = z.string().uuid();
@@ -30,10 +30,7 @@ export async function registerPersonsRoutes(app: FastifyInstance, { db, readDb }
       cursor: decodeCursor(query.cursor, isPersonCursor),
       limit: query.limit,
     });
-    const results = rows.slice(0, query.limit);
-    const last = results.at(-1);
-    const next = rows.length > query.limit && last ? nextUrl(request, encodeCursor({ created_at: last.created_at, uuid: last.uuid })) : null;
-    return { results, next };
+    return paginate(request, rows, query.limit, (last) => ({ created_at: last.created_at, uuid: last.uuid }));
   });
 
   app.get<{ Params: { projectId: string; uuid: string } }>('/api/projects/:projectId/persons/:uuid', async (request) => {

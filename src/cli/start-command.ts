@@ -62,18 +62,21 @@ export function registerStartCommand(program: Command): void {
   program.command('start')
     .description('run everything: the embedded PostgreSQL (unless DATABASE_URL is set), migrations, web and worker')
     .option('--port <port>', 'HTTP port (PORT)')
-    .action(async (options: { port?: string }) => {
+    .option('--workers <n>', 'worker processes (each moves its share of the 16 shards)', '1')
+    .action(async (options: { port?: string; workers: string }) => {
+      const workerCount = Number(options.workers);
+      if (!Number.isInteger(workerCount) || workerCount < 1 || workerCount > 16) throw new Error(`--workers must be an integer from 1 to 16, got ${JSON.stringify(options.workers)}`);
       const config = loadConfig({ port: options.port as unknown as number });
       const handle = await openDatabase(config, (line) => console.error(line));
       await migrate(handle.url);
       const env = { ...process.env, DATABASE_URL: handle.url, PORT: String(config.port) };
       let stopping = false;
       const web = supervise('web', env, () => stopping);
-      const worker = supervise('worker', env, () => stopping);
+      const workers = Array.from({ length: workerCount }, () => supervise('worker', env, () => stopping));
       console.log(await welcome(handle.url, config));
       onShutdown(async () => {
         stopping = true;
-        await Promise.all([stopChild(web.current()), stopChild(worker.current())]);
+        await Promise.all([web, ...workers].map((child) => stopChild(child.current())));
         await handle.release();
         console.error('Sounder stopped');
       });

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { isDatabaseUnavailable } from '../db/pool.ts';
 import { deadLetterOldestRow } from './dead-letter.ts';
 import { processBatch } from './process-batch.ts';
+import { isDuplicateEventError } from './write-events.ts';
 import { ShardOwnership } from './shard-ownership.ts';
 
 export interface WorkerOptions {
@@ -65,6 +66,7 @@ export class Worker {
     let idleMs = this.options.pollMs;
     // After a failed batch, rows go one at a time for a while so a poison row is found and set aside.
     let isolateBatches = 0;
+    let checkStored = false;
     try {
       while (!this.stopping) {
         if (Date.now() - lastRebalance > rebalanceEveryMs) {
@@ -77,7 +79,8 @@ export class Worker {
           continue;
         }
         try {
-          const result = await processBatch(client, shards, isolateBatches > 0 ? 1 : this.options.batchEvents);
+          const result = await processBatch(client, shards, isolateBatches > 0 ? 1 : this.options.batchEvents, checkStored);
+          checkStored = false;
           if (isolateBatches > 0) isolateBatches--;
           this.processedEvents += result.events;
           if (result.bufferRows === 0) {
@@ -88,7 +91,9 @@ export class Worker {
           }
         } catch (error) {
           if (isDatabaseUnavailable(error)) throw error;
-          if (isRetriable(error)) {
+          if (isDuplicateEventError(error) && !checkStored) {
+            checkStored = true;
+          } else if (isRetriable(error)) {
             this.options.log.warn({ err: (error as Error).message }, 'batch conflicted with another worker; retrying');
             await sleep(50 + Math.random() * 200);
           } else if (isolateBatches === 0) {

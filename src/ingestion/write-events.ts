@@ -4,35 +4,40 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { runQuery, type PoolClient } from '../db/pool.ts';
 import type { BufferedEvent } from './buffered-batch.ts';
 
-/**
- * Drops events already stored (a client that retried after its first request succeeded) and
- * repeats inside the batch. Runs before the persons step so a replay cannot re-apply an old $set.
- */
-export async function dropStoredEvents(client: PoolClient, rows: BufferedEvent[]): Promise<BufferedEvent[]> {
+/** Events repeated inside one batch (a request sent twice, both in the buffer): keeps the first. */
+export function dropRepeatedEvents(rows: BufferedEvent[]): BufferedEvent[] {
   const seen = new Set<string>();
-  const unique = rows.filter((row) => {
+  return rows.filter((row) => {
     const key = `${row.projectId}:${row.uuid}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
-  if (unique.length === 0) return unique;
-  // One index probe per project (`uuid = ANY`): a join against unnest() makes the planner scan events.
+}
+
+/**
+ * Drops events already stored (a client that retried after its first request succeeded).
+ * Only run after the unique index refused a batch: probing every batch would cost as much as
+ * the COPY itself once the index no longer fits in memory.
+ */
+export async function dropStoredEvents(client: PoolClient, rows: BufferedEvent[]): Promise<BufferedEvent[]> {
   const uuidsByProject = new Map<number, string[]>();
-  for (const row of unique) {
+  for (const row of rows) {
     const list = uuidsByProject.get(row.projectId);
     if (list) list.push(row.uuid);
     else uuidsByProject.set(row.projectId, [row.uuid]);
   }
-  const stored: Array<{ project_id: number; uuid: string }> = [];
+  const storedKeys = new Set<string>();
   for (const [projectId, uuids] of uuidsByProject) {
-    const { rows } = await runQuery<{ project_id: number; uuid: string }>(client, 'worker.find_stored_events',
-      'SELECT project_id, uuid::text FROM events WHERE project_id = $1 AND uuid = ANY($2::uuid[])', [projectId, uuids]);
-    stored.push(...rows);
+    const { rows: stored } = await runQuery<{ uuid: string }>(client, 'worker.find_stored_events',
+      'SELECT uuid::text FROM events WHERE project_id = $1 AND uuid = ANY($2::uuid[])', [projectId, uuids]);
+    for (const row of stored) storedKeys.add(`${projectId}:${row.uuid}`);
   }
-  if (stored.length === 0) return unique;
-  const storedKeys = new Set(stored.map((row) => `${row.project_id}:${row.uuid}`));
-  return unique.filter((row) => !storedKeys.has(`${row.projectId}:${row.uuid}`));
+  return storedKeys.size === 0 ? rows : rows.filter((row) => !storedKeys.has(`${row.projectId}:${row.uuid}`));
+}
+
+export function isDuplicateEventError(error: unknown): boolean {
+  return (error as { code?: string; constraint?: string }).code === '23505' && (error as { constraint?: string }).constraint === 'events_project_uuid';
 }
 
 // Lines are sent in chunks of this size: one CopyData message per line would cost more than the rows.

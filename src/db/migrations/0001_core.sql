@@ -43,7 +43,9 @@ CREATE TABLE events (
   timestamp timestamptz NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX events_project_uuid ON events (project_id, uuid);
+-- Unique: a client's retry of an event already stored fails the COPY, and the worker redoes that
+-- batch with a duplicate check first (see process-batch.ts); no probe is paid otherwise.
+CREATE UNIQUE INDEX events_project_uuid ON events (project_id, uuid);
 CREATE INDEX events_project_timestamp ON events (project_id, timestamp DESC);
 CREATE INDEX events_project_event_timestamp ON events (project_id, event, timestamp DESC);
 CREATE INDEX events_project_distinct_id_timestamp ON events (project_id, distinct_id, timestamp DESC);
