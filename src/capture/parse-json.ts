@@ -8,7 +8,7 @@ export function parseJsonLenient(text: string): unknown {
   } catch {
     if (!/NaN|Infinity/.test(text)) return undefined;
     try {
-      return JSON.parse(text.replace(nonFiniteOutsideStrings, (match, quoted: string | undefined) => quoted ?? 'null'));
+      return JSON.parse(text.replace(nonFiniteOutsideStrings, (_match, quoted: string | undefined) => quoted ?? 'null'));
     } catch {
       return undefined;
     }
