@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { configEnvironment, loadConfig } from '../config/config.ts';
+import { configEnvironment, isDebug } from '../config/config.ts';
 import { registerKeysCommand } from './keys-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
 import { registerProjectsCommand } from './projects-command.ts';
@@ -38,6 +38,6 @@ try {
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);
   console.error(`sounder: ${(error as Error).message}`);
-  if (loadConfig().debug) console.error(error);
+  if (isDebug()) console.error(error);
   process.exit(1);
 }

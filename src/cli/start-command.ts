@@ -34,14 +34,26 @@ async function welcome(url: string, config: Config): Promise<string> {
   }
 }
 
+// A child that dies this soon after starting, this many times in a row, will not start at all
+// (a port in use, a database that refuses it): give up instead of restarting forever.
+const quickExitMs = 5000;
+const quickExitsBeforeGivingUp = 3;
+
 /** Keeps one child process per role alive until shutdown; a crashed child is restarted. */
-function supervise(role: 'web' | 'worker', env: NodeJS.ProcessEnv, isStopping: () => boolean): { current: () => ChildProcess } {
+function supervise(role: 'web' | 'worker', env: NodeJS.ProcessEnv, isStopping: () => boolean, giveUp: (reason: string) => void): { current: () => ChildProcess } {
   let child: ChildProcess;
+  let quickExits = 0;
   const launch = () => {
+    const startedAt = Date.now();
     // A larger young generation: capture and ingestion allocate many short-lived objects per event.
     child = fork(entry, [role], { env, stdio: 'inherit', execArgv: ['--max-semi-space-size=64'] });
     child.on('exit', (code, signal) => {
       if (isStopping()) return;
+      quickExits = Date.now() - startedAt < quickExitMs ? quickExits + 1 : 0;
+      if (quickExits >= quickExitsBeforeGivingUp) {
+        giveUp(`sounder ${role} exited ${quickExits} times right after starting (see its error above); stopping`);
+        return;
+      }
       console.error(`sounder ${role} exited (${signal ?? code}); restarting`);
       setTimeout(launch, 1000);
     });
@@ -71,13 +83,20 @@ export function registerStartCommand(program: Command): void {
       await migrate(handle.url);
       const env = { ...process.env, DATABASE_URL: handle.url, PORT: String(config.port) };
       let stopping = false;
-      const web = supervise('web', env, () => stopping);
-      const workers = Array.from({ length: workerCount }, () => supervise('worker', env, () => stopping));
-      console.log(await welcome(handle.url, config));
-      onShutdown(async () => {
+      const stopAll = async () => {
         stopping = true;
         await Promise.all([web, ...workers].map((child) => stopChild(child.current())));
         await handle.release();
+      };
+      const giveUp = (reason: string) => {
+        console.error(reason);
+        stopAll().finally(() => process.exit(1));
+      };
+      const web = supervise('web', env, () => stopping, giveUp);
+      const workers = Array.from({ length: workerCount }, () => supervise('worker', env, () => stopping, giveUp));
+      console.log(await welcome(handle.url, config));
+      onShutdown(async () => {
+        await stopAll();
         console.error('Sounder stopped');
       });
     });

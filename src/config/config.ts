@@ -53,13 +53,18 @@ const defaults: Record<keyof Config, unknown> = {
 
 export class ConfigError extends Error {}
 
+/** Whether to print stack traces; readable even when the rest of the configuration is invalid. */
+export function isDebug(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.DEBUG);
+}
+
 export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const raw: Record<string, unknown> = { ...defaults };
   for (const [key, name] of Object.entries(envNames)) {
     const value = env[name as string];
     if (value !== undefined && value !== '') raw[key] = value;
   }
-  raw.debug = Boolean(env.DEBUG);
+  raw.debug = isDebug(env);
   for (const [key, value] of Object.entries(overrides)) {
     if (value !== undefined) raw[key] = value;
   }
