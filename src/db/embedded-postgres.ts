@@ -105,6 +105,12 @@ async function waitForConnection(url: string, timeoutMs: number): Promise<void> 
   throw new Error('the embedded PostgreSQL did not accept connections in time');
 }
 
+/**
+ * Ingestion writes about 3 KB of WAL per event: with PostgreSQL's defaults a checkpoint (and its
+ * fsync stalls and full-page writes) would start every few seconds under load.
+ */
+const writeHeavySettings = ['-c shared_buffers=256MB', '-c max_wal_size=4GB', '-c min_wal_size=256MB', '-c checkpoint_timeout=15min'];
+
 export interface EmbeddedOptions {
   dataDir: string;
   port: number;
@@ -142,7 +148,7 @@ export async function ensureEmbeddedPostgres({ dataDir, port, log = () => undefi
   const logFile = path.join(dataDir, 'postgres.log');
   if (!fs.existsSync(logFile)) fs.writeFileSync(logFile, '');
   chownTree(logFile, ids);
-  const serverOptions = [`-p ${port}`, `-k ${pgDir}`, '-c listen_addresses=127.0.0.1', '-c max_connections=200', '-c shared_buffers=256MB', '-c max_wal_size=2GB'];
+  const serverOptions = [`-p ${port}`, `-k ${pgDir}`, '-c listen_addresses=127.0.0.1', '-c max_connections=200', ...writeHeavySettings];
   log(`starting the embedded PostgreSQL on port ${port}`);
   await runDetached(bin.pg_ctl, ['start', '-D', pgDir, '-l', logFile, '-w', '-t', '60', '-o', serverOptions.join(' ')], { ...ids, cwd: pgDir });
   const adminUrl = buildUrl(port, password);
