@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { registerCaptureRoutes } from '../capture/capture-routes.ts';
 import { registerFlagsRoutes } from '../capture/flags-routes.ts';
+import { BacklogGuard, type BacklogLimits } from '../capture/backlog-guard.ts';
 import { isDatabaseUnavailable, type Queryable } from '../db/pool.ts';
 import { ApiError } from './api-error.ts';
 import { registerEventsRoutes } from './events-routes.ts';
@@ -12,10 +13,12 @@ export interface AppOptions {
   /** Reads (REST API) may go to a replica. */
   readDb?: Queryable;
   logLevel?: string;
+  /** Back-pressure limits; none means capture never refuses for backlog. */
+  backlogLimits?: BacklogLimits;
 }
 
 /** The web tier: SDK endpoints, REST API and health, in separate contexts with their own parsers and errors. */
-export async function buildApp({ db, readDb = db, logLevel = 'info' }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimits }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: logLevel },
     trustProxy: true,
@@ -26,8 +29,13 @@ export async function buildApp({ db, readDb = db, logLevel = 'info' }: AppOption
     logController: new LogController({ disableRequestLogging: true }),
   });
 
+  const backlog = backlogLimits ? new BacklogGuard(db, backlogLimits) : undefined;
+  if (backlog) {
+    backlog.start();
+    app.addHook('onClose', async () => backlog.stop());
+  }
   await app.register(async (sdk) => {
-    await registerCaptureRoutes(sdk, { db });
+    await registerCaptureRoutes(sdk, { db, backlog });
     await registerFlagsRoutes(sdk);
   });
 
@@ -47,6 +55,6 @@ export async function buildApp({ db, readDb = db, logLevel = 'info' }: AppOption
     await registerPersonsRoutes(api, { db, readDb });
   });
 
-  await registerHealthRoutes(app, db);
+  await registerHealthRoutes(app, db, backlog);
   return app;
 }

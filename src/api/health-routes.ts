@@ -1,23 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import { runQuery, type Queryable } from '../db/pool.ts';
-
-/** Backlog of the ingestion buffer: rows, events, and how long the oldest has waited. */
-export async function readBufferBacklog(db: Queryable) {
-  const { rows } = await runQuery<{ rows: number; events: number | null; oldest_age_seconds: number | null }>(db, 'health.backlog',
-    `SELECT count(*)::bigint AS rows, sum(event_count)::bigint AS events,
-            extract(epoch FROM now() - min(received_at))::float8 AS oldest_age_seconds
-     FROM ingestion_buffer`);
-  const row = rows[0]!;
-  return { rows: row.rows, events: row.events ?? 0, oldest_age_seconds: row.oldest_age_seconds ?? 0 };
-}
+import type { BacklogGuard } from '../capture/backlog-guard.ts';
+import type { Queryable } from '../db/pool.ts';
+import { readBufferBacklog } from '../ingestion/buffer-backlog.ts';
 
 /** /_health/live: the process answers. /_health: ready — database reachable, with the backlog. */
-export async function registerHealthRoutes(app: FastifyInstance, db: Queryable): Promise<void> {
+export async function registerHealthRoutes(app: FastifyInstance, db: Queryable, backlog?: BacklogGuard): Promise<void> {
   app.get('/_health/live', async () => ({ status: 'ok' }));
   app.get('/_health', async (_request, reply) => {
     try {
       const buffer = await readBufferBacklog(db);
-      return { status: 'ok', live: true, ready: true, database: 'ok', buffer };
+      return { status: 'ok', live: true, ready: true, database: 'ok', buffer, capture: backlog?.refusal ? `refusing: ${backlog.refusal}` : 'accepting' };
     } catch (error) {
       reply.code(503);
       return { status: 'unavailable', live: true, ready: false, database: 'unreachable', detail: (error as Error).message };

@@ -7,6 +7,7 @@ import { CaptureError } from './capture-error.ts';
 import { decodeCaptureBody } from './decode-body.ts';
 import { extractEvents } from './extract-events.ts';
 import { TokenCache } from './token-cache.ts';
+import type { BacklogGuard } from './backlog-guard.ts';
 import { sendCorsHeaders } from './cors.ts';
 
 export const singleEventBodyLimit = 2 * 1024 * 1024;
@@ -23,7 +24,7 @@ const capturePaths: Array<{ path: string; limit: number; forcedName?: string }> 
   { path: '/batch', limit: batchBodyLimit },
 ];
 
-interface CaptureDeps { db: Queryable }
+interface CaptureDeps { db: Queryable; backlog?: BacklogGuard }
 
 function flatQuery(query: unknown): Record<string, string | undefined> {
   const flat: Record<string, string | undefined> = {};
@@ -49,6 +50,8 @@ async function handleCapture(deps: CaptureDeps & { tokens: TokenCache }, request
   if (projectId === undefined) {
     throw new CaptureError(401, 'authentication_error', 'invalid_api_key', 'project API token is not valid');
   }
+  const refusal = deps.backlog?.refusal;
+  if (refusal) throw new CaptureError(503, 'server_error', 'backlog_full', `ingestion is behind: ${refusal}; retry later`);
   if (extracted.accepted.length > 0) {
     const facts = { receivedAt, sentAt: parseClientTime(query._) ?? parseClientTime(extracted.sentAt), ip: request.ip };
     await appendToBuffer(deps.db, { projectId, receivedAt, events: extracted.accepted.map((event) => normaliseEvent(event, facts)) });
@@ -64,7 +67,10 @@ async function handleCapture(deps: CaptureDeps & { tokens: TokenCache }, request
 
 export function sendCaptureError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
   sendCorsHeaders(request, reply);
-  if (error instanceof CaptureError) return reply.code(error.statusCode).send(error.toBody());
+  if (error instanceof CaptureError) {
+    if (error.statusCode === 503) reply.header('Retry-After', '10');
+    return reply.code(error.statusCode).send(error.toBody());
+  }
   const code = (error as { code?: string }).code;
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return reply.code(413).send({ type: 'validation_error', code: 'payload_too_large', detail: (error as Error).message });

@@ -16,6 +16,8 @@ Environment:
   ${configEnvironment.port}               HTTP port (default 8000)
   ${configEnvironment.databaseReadUrl}  a replica for REST API reads (optional)
   ${configEnvironment.logLevel}          fatal, error, warn, info (default), debug, trace, silent
+  ${configEnvironment.maxBacklogEvents}   capture answers 503 past this many waiting events (default 5000000)
+  ${configEnvironment.maxBacklogSeconds}  ... or when the oldest waiting event is older than this (default 900)
   DEBUG              print stack traces on errors
 `;
 

@@ -15,7 +15,12 @@ export function registerWebCommand(program: Command): void {
       const handle = await openDatabase(config, (line) => process.stderr.write(`${line}\n`));
       const pool = createPool(handle.url, config.dbPoolSize, 'sounder-web');
       const readPool = config.databaseReadUrl ? createPool(config.databaseReadUrl, config.dbPoolSize, 'sounder-web-read') : pool;
-      const app = await buildApp({ db: pool, readDb: readPool, logLevel: config.logLevel });
+      const app = await buildApp({
+        db: pool,
+        readDb: readPool,
+        logLevel: config.logLevel,
+        backlogLimits: { maxEvents: config.maxBacklogEvents, maxSeconds: config.maxBacklogSeconds },
+      });
       await app.listen({ port: config.port, host: config.host });
       onShutdown(async () => {
         await app.close();

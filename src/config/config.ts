@@ -16,6 +16,8 @@ const configSchema = z.object({
   workerBatchEvents: z.coerce.number().int().min(1).max(100_000),
   workerPollMs: z.coerce.number().int().min(5).max(60_000),
   dbPoolSize: z.coerce.number().int().min(1).max(500),
+  maxBacklogEvents: z.coerce.number().int().min(1),
+  maxBacklogSeconds: z.coerce.number().int().min(1),
   debug: z.boolean(),
 });
 
@@ -33,6 +35,8 @@ const envNames: Partial<Record<keyof Config, string>> = {
   workerBatchEvents: 'SOUNDER_WORKER_BATCH_EVENTS',
   workerPollMs: 'SOUNDER_WORKER_POLL_MS',
   dbPoolSize: 'SOUNDER_DB_POOL_SIZE',
+  maxBacklogEvents: 'SOUNDER_MAX_BACKLOG_EVENTS',
+  maxBacklogSeconds: 'SOUNDER_MAX_BACKLOG_SECONDS',
 };
 
 export const configEnvironment = envNames;
@@ -48,6 +52,9 @@ const defaults: Record<keyof Config, unknown> = {
   workerBatchEvents: 5000,
   workerPollMs: 100,
   dbPoolSize: 10,
+  // Past either limit capture answers 503 so SDKs hold events instead of the disk filling up.
+  maxBacklogEvents: 5_000_000,
+  maxBacklogSeconds: 900,
   debug: false,
 };
 

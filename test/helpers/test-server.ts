@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { createPersonalApiKey } from '../../src/accounts/personal-api-keys.ts';
 import { createProject, type Project } from '../../src/accounts/projects.ts';
 import { buildApp } from '../../src/api/app.ts';
+import type { BacklogLimits } from '../../src/capture/backlog-guard.ts';
 import { runQuery } from '../../src/db/pool.ts';
 import { Worker } from '../../src/ingestion/worker.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
@@ -22,9 +23,9 @@ export interface TestServer {
 }
 
 /** A real Sounder web tier on a random port over a fresh database, with an in-process worker unless `worker: false`. */
-export async function startTestServer(options: { worker?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(options: { worker?: boolean; backlogLimits?: BacklogLimits } = {}): Promise<TestServer> {
   const db = await createTestDatabase();
-  const app = await buildApp({ db: db.pool, logLevel: 'silent' });
+  const app = await buildApp({ db: db.pool, logLevel: 'silent', backlogLimits: options.backlogLimits });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const project = await createProject(db.pool, 'Test project');
