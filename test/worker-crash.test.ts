@@ -77,7 +77,7 @@ describe('a worker killed with SIGKILL mid-batch', () => {
     // Each user's anonymous and identified ids end up on one person.
     const identified = new Set(Array.from({ length: total }, (_, seq) => seq).filter((seq) => seq % 97 === 0).map((seq) => seq % users));
     expect(persons[0]).toEqual({ n: users, ids: users + identified.size });
-    const { rows: held } = await runQuery<{ n: number }>(server.db.pool, 'test.locks', "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'");
+    const { rows: held } = await runQuery<{ n: number }>(server.db.pool, 'test.locks', "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
     expect(held[0]!.n).toBe(0);
   }, 240_000);
 });

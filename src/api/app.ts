@@ -4,6 +4,8 @@ import { registerFlagsRoutes } from '../capture/flags-routes.ts';
 import { BacklogGuard, type BacklogLimits } from '../capture/backlog-guard.ts';
 import { isDatabaseUnavailable, type Queryable } from '../db/pool.ts';
 import { ApiError } from './api-error.ts';
+import { WebMetrics } from '../metrics/web-metrics.ts';
+import type { Pool } from '../db/pool.ts';
 import { registerEventsRoutes } from './events-routes.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import { registerPersonsRoutes } from './persons-routes.ts';
@@ -13,12 +15,14 @@ export interface AppOptions {
   /** Reads (REST API) may go to a replica. */
   readDb?: Queryable;
   logLevel?: string;
+  /** The pool behind `db`, for its connection gauges in /metrics. */
+  pool?: Pool;
   /** Back-pressure limits; none means capture never refuses for backlog. */
   backlogLimits?: BacklogLimits;
 }
 
 /** The web tier: SDK endpoints, REST API and health, in separate contexts with their own parsers and errors. */
-export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimits }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimits, pool }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: logLevel },
     trustProxy: true,
@@ -29,13 +33,18 @@ export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimi
     logController: new LogController({ disableRequestLogging: true }),
   });
 
+  const metrics = new WebMetrics(db, pool);
+  app.get('/metrics', async (_request, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
   const backlog = backlogLimits ? new BacklogGuard(db, backlogLimits) : undefined;
   if (backlog) {
     backlog.start();
     app.addHook('onClose', async () => backlog.stop());
   }
   await app.register(async (sdk) => {
-    await registerCaptureRoutes(sdk, { db, backlog });
+    await registerCaptureRoutes(sdk, { db, backlog, metrics });
     await registerFlagsRoutes(sdk);
   });
 

@@ -8,6 +8,7 @@ import { decodeCaptureBody } from './decode-body.ts';
 import { extractEvents } from './extract-events.ts';
 import { TokenCache } from './token-cache.ts';
 import type { BacklogGuard } from './backlog-guard.ts';
+import type { WebMetrics } from '../metrics/web-metrics.ts';
 import { sendCorsHeaders } from './cors.ts';
 
 export const singleEventBodyLimit = 2 * 1024 * 1024;
@@ -24,7 +25,7 @@ const capturePaths: Array<{ path: string; limit: number; forcedName?: string }> 
   { path: '/batch', limit: batchBodyLimit },
 ];
 
-interface CaptureDeps { db: Queryable; backlog?: BacklogGuard }
+interface CaptureDeps { db: Queryable; backlog?: BacklogGuard; metrics?: WebMetrics }
 
 function flatQuery(query: unknown): Record<string, string | undefined> {
   const flat: Record<string, string | undefined> = {};
@@ -55,7 +56,9 @@ async function handleCapture(deps: CaptureDeps & { tokens: TokenCache }, request
   if (extracted.accepted.length > 0) {
     const facts = { receivedAt, sentAt: parseClientTime(query._) ?? parseClientTime(extracted.sentAt), ip: request.ip };
     await appendToBuffer(deps.db, { projectId, receivedAt, events: extracted.accepted.map((event) => normaliseEvent(event, facts)) });
+    deps.metrics?.eventsAccepted.inc(extracted.accepted.length);
   }
+  for (const { reason } of extracted.rejected) deps.metrics?.eventsRejected.inc({ reason });
   if (extracted.rejected.length > 0) {
     const first = extracted.rejected[0]!;
     throw new CaptureError(400, 'validation_error', 'invalid_events',
@@ -89,6 +92,14 @@ export async function registerCaptureRoutes(app: FastifyInstance, deps: CaptureD
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.setErrorHandler((error, request, reply) => sendCaptureError(error, request, reply));
+  const { metrics } = deps;
+  if (metrics) {
+    app.addHook('onResponse', async (request, reply) => {
+      const labels = { endpoint: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) };
+      metrics.captureRequests.inc(labels);
+      metrics.captureSeconds.observe(labels, reply.elapsedTime / 1000);
+    });
+  }
 
   for (const { path, limit, forcedName } of capturePaths) {
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {

@@ -17,6 +17,7 @@ export function registerWebCommand(program: Command): void {
       const readPool = config.databaseReadUrl ? createPool(config.databaseReadUrl, config.dbPoolSize, 'sounder-web-read') : pool;
       const app = await buildApp({
         db: pool,
+        pool,
         readDb: readPool,
         logLevel: config.logLevel,
         backlogLimits: { maxEvents: config.maxBacklogEvents, maxSeconds: config.maxBacklogSeconds },

@@ -18,7 +18,7 @@ export function registerWorkerCommand(program: Command): void {
       log.info({ worker: worker.id }, 'worker started');
       onShutdown(async () => {
         await worker.stop();
-        log.info({ worker: worker.id, events: worker.processedEvents }, 'worker stopped');
+        log.info({ worker: worker.id, ...worker.stats }, 'worker stopped');
         await handle.release();
       });
     });

@@ -6,7 +6,7 @@ import { processPersons } from './process-persons.ts';
 import { writeGroups } from './write-groups.ts';
 import { writePersons } from './write-persons.ts';
 
-export interface BatchResult { bufferRows: number; events: number; written: number }
+export interface BatchResult { bufferRows: number; events: number; written: number; personMerges: number }
 
 /**
  * One unit of work, in one transaction: read buffer rows, resolve persons, COPY the events,
@@ -23,7 +23,7 @@ export async function processBatch(client: PoolClient, shards: number[], maxEven
     const batch = await readBatch(client, shards, maxEvents);
     if (batch.bufferIds.length === 0) {
       await client.query('COMMIT');
-      return { bufferRows: 0, events: 0, written: 0 };
+      return { bufferRows: 0, events: 0, written: 0, personMerges: 0 };
     }
     const unique = dropRepeatedEvents(batch.events);
     const rows = checkStored ? await dropStoredEvents(client, unique) : unique;
@@ -34,7 +34,7 @@ export async function processBatch(client: PoolClient, shards: number[], maxEven
     await copyEvents(client, rows);
     await deleteBufferRows(client, batch.bufferIds);
     await client.query('COMMIT');
-    return { bufferRows: batch.bufferIds.length, events: batch.events.length, written: rows.length };
+    return { bufferRows: batch.bufferIds.length, events: batch.events.length, written: rows.length, personMerges: state.merges.length };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;

@@ -1,5 +1,6 @@
 import { runQuery, type PoolClient } from '../db/pool.ts';
 import { shardCount } from './shards.ts';
+import type { WorkerStats } from './worker-stats.ts';
 
 // Advisory lock keys are (namespace, shard); the namespace keeps them apart from other locks.
 const shardLockNamespace = 0x50_44_00;
@@ -21,10 +22,15 @@ export class ShardOwnership {
     return [...this.owned].sort((a, b) => a - b);
   }
 
-  async rebalance(): Promise<void> {
+  async rebalance(stats: WorkerStats): Promise<void> {
     await runQuery(this.client, 'worker.heartbeat',
       `WITH gone AS (DELETE FROM workers WHERE heartbeat_at < now() - interval '1 hour')
-       INSERT INTO workers (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()`, [this.workerId]);
+       INSERT INTO workers (id, shards, events_total, batches_total, batch_seconds_total, person_merges_total)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), shards = excluded.shards, events_total = excluded.events_total,
+         batches_total = excluded.batches_total, batch_seconds_total = excluded.batch_seconds_total,
+         person_merges_total = excluded.person_merges_total`,
+      [this.workerId, this.owned.size, stats.events, stats.batches, stats.batchSeconds, stats.personMerges]);
     const { rows } = await runQuery<{ live: number }>(this.client, 'worker.count_live',
       `SELECT count(*)::int AS live FROM workers WHERE heartbeat_at > now() - make_interval(secs => $1)`, [liveWorkerSeconds]);
     const live = Math.max(1, rows[0]?.live ?? 1);

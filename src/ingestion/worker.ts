@@ -5,6 +5,7 @@ import { isDatabaseUnavailable } from '../db/pool.ts';
 import { deadLetterOldestRow } from './dead-letter.ts';
 import { processBatch } from './process-batch.ts';
 import { isDuplicateEventError } from './write-events.ts';
+import { emptyWorkerStats } from './worker-stats.ts';
 import { ShardOwnership } from './shard-ownership.ts';
 
 export interface WorkerOptions {
@@ -30,7 +31,7 @@ export class Worker {
   readonly id = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   private stopping = false;
   private done: Promise<void> | undefined;
-  processedEvents = 0;
+  readonly stats = emptyWorkerStats();
 
   constructor(private readonly options: WorkerOptions) {}
 
@@ -70,7 +71,7 @@ export class Worker {
     try {
       while (!this.stopping) {
         if (Date.now() - lastRebalance > rebalanceEveryMs) {
-          await ownership.rebalance();
+          await ownership.rebalance(this.stats);
           lastRebalance = Date.now();
         }
         const shards = ownership.shards;
@@ -79,10 +80,16 @@ export class Worker {
           continue;
         }
         try {
+          const started = performance.now();
           const result = await processBatch(client, shards, isolateBatches > 0 ? 1 : this.options.batchEvents, checkStored);
           checkStored = false;
           if (isolateBatches > 0) isolateBatches--;
-          this.processedEvents += result.events;
+          if (result.bufferRows > 0) {
+            this.stats.events += result.written;
+            this.stats.batches += 1;
+            this.stats.batchSeconds += (performance.now() - started) / 1000;
+            this.stats.personMerges += result.personMerges;
+          }
           if (result.bufferRows === 0) {
             await sleep(idleMs);
             idleMs = Math.min(maxIdleMs, idleMs * 2);
