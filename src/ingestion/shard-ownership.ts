@@ -10,8 +10,8 @@ const liveWorkerSeconds = 10;
  * Shards are owned through session advisory locks held on the worker's own connection, the
  * same connection its write transactions run on. If the worker dies or its connection drops,
  * the locks vanish with any open transaction: that is the fence, and no other worker can
- * write a shard while its owner's session lives. Workers register a heartbeat so each aims
- * for an equal share and gives back what it holds beyond it.
+ * write a shard while its owner's session lives. Workers publish a heartbeat with their shard
+ * count, so one holding more than its share gives shards back to a newcomer.
  */
 export class ShardOwnership {
   private readonly owned = new Set<number>();
@@ -31,20 +31,28 @@ export class ShardOwnership {
          batches_total = excluded.batches_total, batch_seconds_total = excluded.batch_seconds_total,
          person_merges_total = excluded.person_merges_total`,
       [this.workerId, this.owned.size, stats.events, stats.batches, stats.batchSeconds, stats.personMerges]);
-    const { rows } = await runQuery<{ live: number }>(this.client, 'worker.count_live',
-      `SELECT count(*)::int AS live FROM workers WHERE heartbeat_at > now() - make_interval(secs => $1)`, [liveWorkerSeconds]);
-    const live = Math.max(1, rows[0]?.live ?? 1);
-    const fairShare = Math.ceil(shardCount / live);
+    const { rows: others } = await runQuery<{ shards: number }>(this.client, 'worker.live_workers',
+      // Live: a recent heartbeat and a session still connected (a dead worker's row lingers).
+      `SELECT w.shards FROM workers w
+       WHERE w.id <> $1 AND w.heartbeat_at > now() - make_interval(secs => $2)
+         AND EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.application_name = left('sounder-worker ' || w.id, 63))`,
+      [this.workerId, liveWorkerSeconds]);
+    const fairShare = Math.ceil(shardCount / (others.length + 1));
 
-    while (this.owned.size > fairShare) {
-      const shard = this.shards.at(-1)!;
-      await runQuery(this.client, 'worker.release_shard', 'SELECT pg_advisory_unlock($1, $2)', [shardLockNamespace, shard]);
-      this.owned.delete(shard);
+    // Give shards back only to a live worker that lacks its share; otherwise take every shard
+    // nobody holds. A dead worker's locks vanish with its connection, so its shards are taken
+    // at the next rebalance of any survivor, without waiting for its heartbeat to expire.
+    if (this.owned.size > fairShare && others.some((worker) => worker.shards < fairShare)) {
+      while (this.owned.size > fairShare) {
+        const shard = this.shards.at(-1)!;
+        await runQuery(this.client, 'worker.release_shard', 'SELECT pg_advisory_unlock($1, $2)', [shardLockNamespace, shard]);
+        this.owned.delete(shard);
+      }
+      return;
     }
-    if (this.owned.size >= fairShare) return;
     // Start at a different place per worker so joining workers do not all fight for shard 0.
     const start = Math.abs(hashString(this.workerId)) % shardCount;
-    for (let step = 0; step < shardCount && this.owned.size < fairShare; step++) {
+    for (let step = 0; step < shardCount; step++) {
       const shard = (start + step) % shardCount;
       if (this.owned.has(shard)) continue;
       const { rows: got } = await runQuery<{ locked: boolean }>(this.client, 'worker.claim_shard',
