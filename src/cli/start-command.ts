@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -8,7 +8,9 @@ import { loadConfig, type Config } from '../config/config.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDatabase } from '../db/open-database.ts';
 import { createPool } from '../db/pool.ts';
+import { parseProcessCount } from './process-count.ts';
 import { onShutdown } from './shutdown.ts';
+import { superviseGroup } from './supervisor.ts';
 
 const entry = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/sounder.js');
 
@@ -34,69 +36,29 @@ async function welcome(url: string, config: Config): Promise<string> {
   }
 }
 
-// A child that dies this soon after starting, this many times in a row, will not start at all
-// (a port in use, a database that refuses it): give up instead of restarting forever.
-const quickExitMs = 5000;
-const quickExitsBeforeGivingUp = 3;
-
-/** Keeps one child process per role alive until shutdown; a crashed child is restarted. */
-function supervise(role: 'web' | 'worker', env: NodeJS.ProcessEnv, isStopping: () => boolean, giveUp: (reason: string) => void): { current: () => ChildProcess } {
-  let child: ChildProcess;
-  let quickExits = 0;
-  const launch = () => {
-    const startedAt = Date.now();
-    // A larger young generation: capture and ingestion allocate many short-lived objects per event.
-    child = fork(entry, [role], { env, stdio: 'inherit', execArgv: ['--max-semi-space-size=64'] });
-    child.on('exit', (code, signal) => {
-      if (isStopping()) return;
-      quickExits = Date.now() - startedAt < quickExitMs ? quickExits + 1 : 0;
-      if (quickExits >= quickExitsBeforeGivingUp) {
-        giveUp(`sounder ${role} exited ${quickExits} times right after starting (see its error above); stopping`);
-        return;
-      }
-      console.error(`sounder ${role} exited (${signal ?? code}); restarting`);
-      setTimeout(launch, 1000);
-    });
-  };
-  launch();
-  return { current: () => child };
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
 export function registerStartCommand(program: Command): void {
   program.command('start')
     .description('run everything: the embedded PostgreSQL (unless DATABASE_URL is set), migrations, web and worker')
     .option('--port <port>', 'HTTP port (PORT)')
+    .option('--web <n>', 'web processes, sharing the HTTP port', '1')
     .option('--workers <n>', 'worker processes (each moves its share of the 16 shards)', '1')
-    .action(async (options: { port?: string; workers: string }) => {
-      const workerCount = Number(options.workers);
-      if (!Number.isInteger(workerCount) || workerCount < 1 || workerCount > 16) throw new Error(`--workers must be an integer from 1 to 16, got ${JSON.stringify(options.workers)}`);
+    .action(async (options: { port?: string; web: string; workers: string }) => {
+      const webCount = parseProcessCount('--web', options.web);
+      const workerCount = parseProcessCount('--workers', options.workers, 16);
       const config = loadConfig({ port: options.port as unknown as number });
       const handle = await openDatabase(config, (line) => console.error(line));
       await migrate(handle.url);
       const env = { ...process.env, DATABASE_URL: handle.url, PORT: String(config.port) };
-      let stopping = false;
-      const stopAll = async () => {
-        stopping = true;
-        await Promise.all([web, ...workers].map((child) => stopChild(child.current())));
-        await handle.release();
-      };
-      const giveUp = (reason: string) => {
-        console.error(reason);
-        stopAll().finally(() => process.exit(1));
-      };
-      const web = supervise('web', env, () => stopping, giveUp);
-      const workers = Array.from({ length: workerCount }, () => supervise('worker', env, () => stopping, giveUp));
+      // A larger young generation: capture and ingestion allocate many short-lived objects per event.
+      const launch = (args: string[]) => () => fork(entry, args, { env, stdio: 'inherit', execArgv: ['--max-semi-space-size=64'] });
+      const group = superviseGroup([
+        { name: 'sounder web', launch: launch(['web', '--processes', String(webCount)]) },
+        ...Array.from({ length: workerCount }, (_, i) => ({ name: `sounder worker ${i + 1}`, launch: launch(['worker']) })),
+      ], () => handle.release());
       console.log(await welcome(handle.url, config));
       onShutdown(async () => {
-        await stopAll();
+        await group.stopAll();
+        await handle.release();
         console.error('Sounder stopped');
       });
     });

@@ -3,6 +3,8 @@ import { buildApp } from '../api/app.ts';
 import { loadConfig } from '../config/config.ts';
 import { openDatabase } from '../db/open-database.ts';
 import { createPool } from '../db/pool.ts';
+import { runAsClusterPrimary } from './cluster-processes.ts';
+import { parseProcessCount } from './process-count.ts';
 import { onShutdown } from './shutdown.ts';
 
 export function registerWebCommand(program: Command): void {
@@ -10,8 +12,10 @@ export function registerWebCommand(program: Command): void {
     .description('run the web tier alone: SDK capture endpoints and the REST API (run as many as needed)')
     .option('--port <port>', 'HTTP port (PORT)')
     .option('--host <host>', 'address to listen on (HOST)')
-    .action(async (options: { port?: string; host?: string }) => {
+    .option('--processes <n>', 'web processes sharing the port (each with its own database pool)', '1')
+    .action(async (options: { port?: string; host?: string; processes: string }) => {
       const config = loadConfig({ port: options.port as unknown as number, host: options.host });
+      if (await runAsClusterPrimary('web', parseProcessCount('--processes', options.processes), config)) return;
       const handle = await openDatabase(config, (line) => process.stderr.write(`${line}\n`));
       const pool = createPool(handle.url, config.dbPoolSize, 'sounder-web');
       const readPool = config.databaseReadUrl ? createPool(config.databaseReadUrl, config.dbPoolSize, 'sounder-web-read') : pool;

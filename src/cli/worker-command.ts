@@ -3,14 +3,18 @@ import pino from 'pino';
 import { loadConfig } from '../config/config.ts';
 import { openDatabase } from '../db/open-database.ts';
 import { Worker } from '../ingestion/worker.ts';
+import { runAsClusterPrimary } from './cluster-processes.ts';
+import { parseProcessCount } from './process-count.ts';
 import { onShutdown } from './shutdown.ts';
 
 export function registerWorkerCommand(program: Command): void {
   program.command('worker')
     .description('run an ingestion worker alone: moves events from the buffer into events and persons (run as many as needed)')
     .option('--batch-events <n>', 'events per worker transaction (SOUNDER_WORKER_BATCH_EVENTS)')
-    .action(async (options: { batchEvents?: string }) => {
+    .option('--processes <n>', 'worker processes (up to 16 share the work)', '1')
+    .action(async (options: { batchEvents?: string; processes: string }) => {
       const config = loadConfig({ workerBatchEvents: options.batchEvents as unknown as number });
+      if (await runAsClusterPrimary('worker', parseProcessCount('--processes', options.processes, 16), config)) return;
       const log = pino({ level: config.logLevel });
       const handle = await openDatabase(config, (line) => log.info(line));
       const worker = new Worker({ databaseUrl: handle.url, batchEvents: config.workerBatchEvents, pollMs: config.workerPollMs, log });
