@@ -9,7 +9,17 @@ import { prepareWorkload } from './prepare-requests.ts';
 import { percentile, sendRequests } from './send-requests.ts';
 import { WorkerMemorySampler } from './worker-memory.ts';
 
-export interface IngestBenchOptions { url: string; events: number; connections: number; seed: number; spanDays: number; log: (line: string) => void }
+export interface IngestBenchOptions {
+  url: string;
+  events: number;
+  connections: number;
+  seed: number;
+  spanDays: number;
+  log: (line: string) => void;
+  /** Called right before the first request and right after the buffer drained (for CPU sampling). */
+  onIngestStart?: () => void;
+  onIngestEnd?: () => void;
+}
 
 export interface IngestBenchResult {
   machine: MachineInfo;
@@ -51,10 +61,12 @@ export async function runIngestBench(pool: Pool, options: IngestBenchOptions): P
     options.log(`sending ${workload.requests.length} requests on ${options.connections} connections`);
     const memory = new WorkerMemorySampler(pool);
     memory.start();
+    options.onIngestStart?.();
     const started = performance.now();
     const sent = await sendRequests(options.url, workload.requests, options.connections);
     await waitForDrain(pool, project.id, 30 * 60_000);
     const seconds = (performance.now() - started) / 1000;
+    options.onIngestEnd?.();
     const workerMemory = memory.stop();
 
     const { rows: stored } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE project_id = $1', [project.id]);

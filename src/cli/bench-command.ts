@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { formatIngestReport, runIngestBench } from '../../bench/ingest/run-ingest-bench.ts';
+import { formatScaleReport, runScaleBench } from '../../bench/scale/run-scale-bench.ts';
 import { loadConfig } from '../config/config.ts';
 import { printJson } from './output.ts';
 import { withDatabase } from './with-database.ts';
@@ -27,5 +28,25 @@ export function registerBenchCommand(program: Command): void {
       }));
       if (options.json) printJson(result);
       else console.log(formatIngestReport(result));
+    });
+  bench.command('scale')
+    .description('for each count of web and worker processes: start them against a fresh database of their own, run the ingest benchmark, and attribute CPU to web, workers, PostgreSQL and the load generator')
+    .option('--events <n>', 'events per run', positiveInt('--events'), 300_000)
+    .option('--web <list>', 'web process counts to try', '1,2,4')
+    .option('--workers <list>', 'worker process counts to try', '1,2,4')
+    .option('--port <port>', 'port for the web processes under test', positiveInt('--port'), 8390)
+    .option('--json', 'print the runs as JSON')
+    .action(async (options: { events: number; web: string; workers: string; port: number; json?: boolean }) => {
+      const counts = (flag: string, value: string) => value.split(',').map((item) => positiveInt(flag)(item.trim()));
+      const runs = await withDatabase(loadConfig(), (_pool, url) => runScaleBench({
+        databaseUrl: url,
+        events: options.events,
+        webCounts: counts('--web', options.web),
+        workerCounts: counts('--workers', options.workers),
+        port: options.port,
+        log: (line) => process.stderr.write(`${line}\n`),
+      }));
+      if (options.json) printJson(runs);
+      else console.log(formatScaleReport(runs));
     });
 }
