@@ -13,7 +13,8 @@ export interface PreparedWorkload { requests: PreparedRequest[]; events: number;
 const batchSize = 100;
 
 /** posthog-node sends {api_key, batch} gzip JSON to /batch/; posthog-js a gzip array to /e/?compression=gzip-js. */
-function toRequest(batch: WorkloadEvent[], token: string, index: number): { request: PreparedRequest; jsonBytes: number } {
+function toRequest(batch: WorkloadEvent[], token: string, index: number, withUuids: boolean): { request: PreparedRequest; jsonBytes: number } {
+  if (!withUuids) batch = batch.map(({ uuid: _uuid, ...event }) => event as WorkloadEvent);
   if (index % 2 === 0) {
     const json = JSON.stringify({ api_key: token, batch });
     return { request: { path: '/batch/', body: gzipSync(json), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, events: batch.length }, jsonBytes: json.length };
@@ -24,9 +25,10 @@ function toRequest(batch: WorkloadEvent[], token: string, index: number): { requ
 
 /**
  * Builds every HTTP request body before the clock starts, and writes the same events as COPY
- * rows (the shape the worker stores) to `copyFile` for the raw-COPY ceiling.
+ * rows (the shape the worker stores) to `copyFile` for the raw-COPY ceiling. Without uuids,
+ * capture assigns fresh ones, so the same bodies can be replayed as new events.
  */
-export async function prepareWorkload(options: WorkloadOptions, token: string, projectId: number, copyFile: string): Promise<PreparedWorkload> {
+export async function prepareWorkload(options: WorkloadOptions, token: string, projectId: number, copyFile: string, withUuids = true): Promise<PreparedWorkload> {
   const requests: PreparedRequest[] = [];
   const copyOut = createWriteStream(copyFile);
   const personIds = new Map<string, string>();
@@ -49,14 +51,14 @@ export async function prepareWorkload(options: WorkloadOptions, token: string, p
       buildElementsChain($elements), event.timestamp]);
     if (copyChunk.length > 1 << 20) await flush();
     if (batch.length === batchSize) {
-      const { request, jsonBytes: bytes } = toRequest(batch, token, requests.length);
+      const { request, jsonBytes: bytes } = toRequest(batch, token, requests.length, withUuids);
       requests.push(request);
       jsonBytes += bytes;
       batch = [];
     }
   }
   if (batch.length > 0) {
-    const { request, jsonBytes: bytes } = toRequest(batch, token, requests.length);
+    const { request, jsonBytes: bytes } = toRequest(batch, token, requests.length, withUuids);
     requests.push(request);
     jsonBytes += bytes;
   }

@@ -21,6 +21,10 @@ export class WorkerMemorySampler {
     return { samples: this.samples.length, firstMiB: mib(this.samples[0]), maxMiB: mib(Math.max(0, ...this.samples)), lastMiB: mib(this.samples.at(-1)) };
   }
 
+  latestMiB(): number {
+    return Math.round((this.samples.at(-1) ?? 0) / 2 ** 20);
+  }
+
   private async sample(): Promise<void> {
     const { rows } = await this.pool.query<{ application_name: string }>(
       "SELECT application_name FROM pg_stat_activity WHERE application_name LIKE 'sounder-worker %'").catch(() => ({ rows: [] }));

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { formatIngestReport, runIngestBench } from '../../bench/ingest/run-ingest-bench.ts';
 import { formatScaleReport, runScaleBench } from '../../bench/scale/run-scale-bench.ts';
+import { formatSustainReport, runSustainBench } from '../../bench/sustain/run-sustain-bench.ts';
 import { loadConfig } from '../config/config.ts';
 import { printJson } from './output.ts';
 import { withDatabase } from './with-database.ts';
@@ -48,5 +49,21 @@ export function registerBenchCommand(program: Command): void {
       }));
       if (options.json) printJson(runs);
       else console.log(formatScaleReport(runs));
+    });
+  bench.command('sustain')
+    .description('send the standard workload to a running Sounder at a fixed share of the COPY ceiling for some minutes; report the backlog and worker memory over time')
+    .option('--minutes <n>', 'how long to send', positiveInt('--minutes'), 10)
+    .option('--percent <n>', 'target rate as a percentage of the raw-COPY ceiling', positiveInt('--percent'), 60)
+    .option('--url <url>', 'the running Sounder to send to', 'http://localhost:8000')
+    .option('--pool-events <n>', 'events prepared once and replayed (as new events) until time is up', positiveInt('--pool-events'), 500_000)
+    .option('--connections <n>', 'concurrent HTTP connections', positiveInt('--connections'), 8)
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { minutes: number; percent: number; url: string; poolEvents: number; connections: number; json?: boolean }) => {
+      const result = await withDatabase(loadConfig(), (pool) => runSustainBench(pool, {
+        url: options.url, minutes: options.minutes, fraction: options.percent / 100, poolEvents: options.poolEvents, connections: options.connections,
+        log: (line) => process.stderr.write(`${line}\n`),
+      }));
+      if (options.json) printJson(result);
+      else console.log(formatSustainReport(result));
     });
 }
