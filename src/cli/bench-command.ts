@@ -3,6 +3,7 @@ import { formatIngestReport, runIngestBench } from '../../bench/ingest/run-inges
 import { formatScaleReport, runScaleBench } from '../../bench/scale/run-scale-bench.ts';
 import { formatSustainReport, runSustainBench } from '../../bench/sustain/run-sustain-bench.ts';
 import { loadConfig } from '../config/config.ts';
+import type { Pool } from '../db/pool.ts';
 import { printJson } from './output.ts';
 import { withDatabase } from './with-database.ts';
 
@@ -11,6 +12,15 @@ const positiveInt = (name: string) => (value: string) => {
   if (!Number.isInteger(number) || number < 1) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
   return number;
 };
+
+const logToStderr = (line: string) => process.stderr.write(`${line}\n`);
+
+/** Runs a benchmark against the database every command uses, then prints its table or JSON. */
+async function runBench<R>(json: boolean | undefined, run: (pool: Pool, url: string) => Promise<R>, format: (result: R) => string): Promise<void> {
+  const result = await withDatabase(loadConfig(), run);
+  if (json) printJson(result);
+  else console.log(format(result));
+}
 
 export function registerBenchCommand(program: Command): void {
   const bench = program.command('bench').description('benchmarks (see WORKLOAD.md): results as a table, or JSON with --json');
@@ -23,12 +33,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--span-days <n>', 'days the events are spread over', positiveInt('--span-days'), 56)
     .option('--json', 'print the result as JSON')
     .action(async (options: { events: number; url: string; connections: number; seed: number; spanDays: number; json?: boolean }) => {
-      const result = await withDatabase(loadConfig(), (pool) => runIngestBench(pool, {
-        ...options,
-        log: (line) => process.stderr.write(`${line}\n`),
-      }));
-      if (options.json) printJson(result);
-      else console.log(formatIngestReport(result));
+      await runBench(options.json, (pool) => runIngestBench(pool, { ...options, log: logToStderr }), formatIngestReport);
     });
   bench.command('scale')
     .description('for each count of web and worker processes: start them against a fresh database of their own, run the ingest benchmark, and attribute CPU to web, workers, PostgreSQL and the load generator')
@@ -39,16 +44,14 @@ export function registerBenchCommand(program: Command): void {
     .option('--json', 'print the runs as JSON')
     .action(async (options: { events: number; web: string; workers: string; port: number; json?: boolean }) => {
       const counts = (flag: string, value: string) => value.split(',').map((item) => positiveInt(flag)(item.trim()));
-      const runs = await withDatabase(loadConfig(), (_pool, url) => runScaleBench({
+      await runBench(options.json, (_pool, url) => runScaleBench({
         databaseUrl: url,
         events: options.events,
         webCounts: counts('--web', options.web),
         workerCounts: counts('--workers', options.workers),
         port: options.port,
-        log: (line) => process.stderr.write(`${line}\n`),
-      }));
-      if (options.json) printJson(runs);
-      else console.log(formatScaleReport(runs));
+        log: logToStderr,
+      }), formatScaleReport);
     });
   bench.command('sustain')
     .description('send the standard workload to a running Sounder at a fixed share of the COPY ceiling for some minutes; report the backlog and worker memory over time')
@@ -59,11 +62,8 @@ export function registerBenchCommand(program: Command): void {
     .option('--connections <n>', 'concurrent HTTP connections', positiveInt('--connections'), 8)
     .option('--json', 'print the result as JSON')
     .action(async (options: { minutes: number; percent: number; url: string; poolEvents: number; connections: number; json?: boolean }) => {
-      const result = await withDatabase(loadConfig(), (pool) => runSustainBench(pool, {
-        url: options.url, minutes: options.minutes, fraction: options.percent / 100, poolEvents: options.poolEvents, connections: options.connections,
-        log: (line) => process.stderr.write(`${line}\n`),
-      }));
-      if (options.json) printJson(result);
-      else console.log(formatSustainReport(result));
+      await runBench(options.json, (pool) => runSustainBench(pool, {
+        url: options.url, minutes: options.minutes, fraction: options.percent / 100, poolEvents: options.poolEvents, connections: options.connections, log: logToStderr,
+      }), formatSustainReport);
     });
 }
