@@ -73,7 +73,10 @@ export class PersonState {
     this.touchedIds.set(key(projectId, distinctId), { projectId, distinctId });
   }
 
-  /** `from` disappears into `into`: oldest creation time, `into`'s properties win. */
+  /**
+   * `from` disappears into `into`: oldest creation time, `into`'s properties win. Its ids need
+   * no bookkeeping here: `find` follows `mergedInto`, and the write moves the stored ones.
+   */
   merge(from: Person, into: Person): void {
     if (from === into) return;
     into.properties = combineProperties(into.properties, from.properties);
@@ -82,13 +85,6 @@ export class PersonState {
     into.dirty = true;
     from.mergedInto = into;
     this.merges.push({ projectId: into.projectId, from, into });
-    for (const [idKey, person] of this.byDistinctId) {
-      if (person === from) {
-        this.byDistinctId.set(idKey, into);
-        const [projectId, distinctId] = idKey.split('\u0000') as [string, string];
-        this.touchedIds.set(idKey, { projectId: Number(projectId), distinctId });
-      }
-    }
   }
 
   /** Final owner of each distinct id the batch touched. */

@@ -31,19 +31,7 @@ export async function writePersons(client: PoolClient, state: PersonState): Prom
       [changed.map((p) => p.uuid), changed.map((p) => toStorableJson(p.properties)), changed.map((p) => p.isIdentified), changed.map((p) => p.createdAt)]);
   }
 
-  for (const { projectId, from, into } of state.merges) {
-    const target = resolve(into);
-    if (!from.isNew) {
-      await runQuery(client, 'worker.merge_move_ids', 'UPDATE person_distinct_ids SET person_uuid = $2 WHERE person_uuid = $1', [from.uuid, target.uuid]);
-      await runQuery(client, 'worker.merge_delete_person', 'DELETE FROM persons WHERE uuid = $1', [from.uuid]);
-    }
-    await runQuery(client, 'worker.merge_repoint_overrides',
-      'UPDATE person_overrides SET override_person_uuid = $3 WHERE project_id = $1 AND override_person_uuid = $2', [projectId, from.uuid, target.uuid]);
-    await runQuery(client, 'worker.merge_override',
-      `INSERT INTO person_overrides (project_id, old_person_uuid, override_person_uuid) VALUES ($1, $2, $3)
-       ON CONFLICT (project_id, old_person_uuid) DO UPDATE SET override_person_uuid = excluded.override_person_uuid, merged_at = now()`,
-      [projectId, from.uuid, target.uuid]);
-  }
+  if (state.merges.length > 0) await writeMerges(client, state);
 
   const mappings = state.finalMappings();
   const fresh = mappings.filter((m) => m.isNewId);
@@ -63,6 +51,32 @@ export async function writePersons(client: PoolClient, state: PersonState): Prom
        WHERE person_distinct_ids.project_id = rows.project_id AND person_distinct_ids.distinct_id = rows.distinct_id`,
       [moved.map((m) => m.projectId), moved.map((m) => m.distinctId), moved.map((m) => m.personUuid)]);
   }
+}
+
+/**
+ * Every merge of the batch at once. Each merged-away person points at its final survivor, so
+ * chains (a into b, b into c) need no ordering: ids, older overrides and new overrides all go
+ * straight to the end of the chain.
+ */
+async function writeMerges(client: PoolClient, state: PersonState): Promise<void> {
+  const merges = state.merges.map(({ projectId, from, into }) => ({ projectId, from, target: resolve(into) }));
+  const projects = merges.map((m) => m.projectId);
+  const froms = merges.map((m) => m.from.uuid);
+  const targets = merges.map((m) => m.target.uuid);
+  await runQuery(client, 'worker.merge_move_ids',
+    `UPDATE person_distinct_ids SET person_uuid = m.target
+     FROM unnest($1::uuid[], $2::uuid[]) AS m (source, target) WHERE person_distinct_ids.person_uuid = m.source`, [froms, targets]);
+  await runQuery(client, 'worker.merge_repoint_overrides',
+    `UPDATE person_overrides SET override_person_uuid = m.target
+     FROM unnest($1::integer[], $2::uuid[], $3::uuid[]) AS m (project_id, source, target)
+     WHERE person_overrides.project_id = m.project_id AND person_overrides.override_person_uuid = m.source`, [projects, froms, targets]);
+  await runQuery(client, 'worker.merge_overrides',
+    `INSERT INTO person_overrides (project_id, old_person_uuid, override_person_uuid)
+     SELECT * FROM unnest($1::integer[], $2::uuid[], $3::uuid[])
+     ON CONFLICT (project_id, old_person_uuid) DO UPDATE SET override_person_uuid = excluded.override_person_uuid, merged_at = now()`,
+    [projects, froms, targets]);
+  const stored = merges.filter((m) => !m.from.isNew).map((m) => m.from.uuid);
+  if (stored.length > 0) await runQuery(client, 'worker.merge_delete_persons', 'DELETE FROM persons WHERE uuid = ANY($1::uuid[])', [stored]);
 }
 
 function resolve<T extends { mergedInto?: T }>(person: T): T {
