@@ -50,15 +50,16 @@ export class ShardOwnership {
       }
       return;
     }
-    // Start at a different place per worker so joining workers do not all fight for shard 0.
+    // One round trip for all free shards, tried from a different place per worker so joining
+    // workers do not all fight for shard 0.
     const start = Math.abs(hashString(this.workerId)) % shardCount;
-    for (let step = 0; step < shardCount; step++) {
-      const shard = (start + step) % shardCount;
-      if (this.owned.has(shard)) continue;
-      const { rows: got } = await runQuery<{ locked: boolean }>(this.client, 'worker.claim_shard',
-        'SELECT pg_try_advisory_lock($1, $2) AS locked', [shardLockNamespace, shard]);
-      if (got[0]?.locked) this.owned.add(shard);
-    }
+    const wanted = Array.from({ length: shardCount }, (_, step) => (start + step) % shardCount).filter((shard) => !this.owned.has(shard));
+    if (wanted.length === 0) return;
+    const { rows: got } = await runQuery<{ shard: number }>(this.client, 'worker.claim_shards',
+      `SELECT shard FROM unnest($2::integer[]) WITH ORDINALITY AS wanted (shard, position)
+       WHERE pg_try_advisory_lock($1, shard) ORDER BY position`,
+      [shardLockNamespace, wanted]);
+    for (const { shard } of got) this.owned.add(shard);
   }
 
   async releaseAll(): Promise<void> {
