@@ -21,13 +21,13 @@ export async function createPersonalApiKey(db: Queryable, projectId: number, lab
 /** The project a key belongs to, or undefined for an unknown key. Records when it was last used. */
 export async function authenticatePersonalApiKey(db: Queryable, key: string): Promise<{ keyId: number; projectId: number } | undefined> {
   if (!key.startsWith(keyPrefix)) return undefined;
-  const { rows } = await runQuery<{ id: number; project_id: number }>(db, 'keys.authenticate',
-    `UPDATE personal_api_keys SET last_used_at = now()
-     WHERE key_hash = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
-     RETURNING id, project_id`,
+  const { rows } = await runQuery<{ id: number; project_id: number; stale: boolean }>(db, 'keys.authenticate',
+    `SELECT id, project_id, (last_used_at IS NULL OR last_used_at < now() - interval '1 minute') AS stale
+     FROM personal_api_keys WHERE key_hash = $1`,
     [hashKey(key)]);
-  if (rows[0]) return { keyId: rows[0].id, projectId: rows[0].project_id };
-  const found = await runQuery<{ id: number; project_id: number }>(db, 'keys.lookup',
-    'SELECT id, project_id FROM personal_api_keys WHERE key_hash = $1', [hashKey(key)]);
-  return found.rows[0] ? { keyId: found.rows[0].id, projectId: found.rows[0].project_id } : undefined;
+  const found = rows[0];
+  if (!found) return undefined;
+  // At most one write a minute per key: last-used time is for people, not an audit log.
+  if (found.stale) await runQuery(db, 'keys.touch', 'UPDATE personal_api_keys SET last_used_at = now() WHERE id = $1', [found.id]);
+  return { keyId: found.id, projectId: found.project_id };
 }
