@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Worker } from '../src/ingestion/worker.ts';
 import { sendCapture } from './helpers/capture-client.ts';
-import { startTestServer, type TestServer } from './helpers/test-server.ts';
+import { quietLog, startTestServer, type TestServer } from './helpers/test-server.ts';
 
-const quietLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 let server: TestServer | undefined;
 let worker: Worker | undefined;
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { gzipSync } from 'node:zlib';
-import { buildElementsChain } from '../../src/ingestion/elements-chain.ts';
+import { buildElementsChain } from '../../src/capture/elements-chain.ts';
 import { copyLine } from '../../src/ingestion/copy-text.ts';
 import { generateWorkload, type WorkloadEvent, type WorkloadOptions } from '../workload/generate-workload.ts';
 import { Random } from '../workload/random.ts';

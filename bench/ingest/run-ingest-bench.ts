@@ -34,7 +34,8 @@ export interface IngestBenchResult {
   workerMemory: { samples: number; firstMiB: number; maxMiB: number; lastMiB: number };
 }
 
-async function waitForDrain(pool: Pool, projectId: number, timeoutMs: number): Promise<void> {
+/** Waits until the buffer holds nothing of the project: every accepted event is stored. */
+export async function waitForDrain(pool: Pool, projectId: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM ingestion_buffer WHERE project_id = $1', [projectId]);

@@ -5,6 +5,7 @@ import { Agent, request } from 'undici';
 import { createProject } from '../../src/accounts/projects.ts';
 import type { Pool } from '../../src/db/pool.ts';
 import { measureCopyCeiling } from '../ingest/copy-ceiling.ts';
+import { waitForDrain } from '../ingest/run-ingest-bench.ts';
 import { prepareWorkload } from '../ingest/prepare-requests.ts';
 import { percentile } from '../ingest/send-requests.ts';
 import { WorkerMemorySampler } from '../ingest/worker-memory.ts';
@@ -75,11 +76,7 @@ export async function runSustainBench(pool: Pool, options: SustainOptions): Prom
     await Promise.all(Array.from({ length: options.connections }, lane));
     const seconds = elapsed();
     const drainStarted = performance.now();
-    for (;;) {
-      const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM ingestion_buffer WHERE project_id = $1', [project.id]);
-      if (rows[0]!.n === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await waitForDrain(pool, project.id, 30 * 60_000);
     clearInterval(sampler);
     memory.stop();
     await agent.close();

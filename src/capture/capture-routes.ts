@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable, type Queryable } from '../db/pool.ts';
-import { parseClientTime } from '../ingestion/event-time.ts';
+import { parseClientTime } from './event-time.ts';
 import { appendToBuffer } from './append-to-buffer.ts';
 import { normaliseEvent } from './normalise-event.ts';
 import { CaptureError } from './capture-error.ts';

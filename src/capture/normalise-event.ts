@@ -1,5 +1,5 @@
-import { buildElementsChain } from '../ingestion/elements-chain.ts';
-import { computeEventTime } from '../ingestion/event-time.ts';
+import { buildElementsChain } from './elements-chain.ts';
+import { computeEventTime } from './event-time.ts';
 import type { PersonOps } from '../ingestion/buffered-batch.ts';
 import type { AcceptedEvent } from './extract-events.ts';
 

@@ -8,7 +8,8 @@ import { runQuery } from '../../src/db/pool.ts';
 import { Worker } from '../../src/ingestion/worker.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
-const quietLog = { info: () => undefined, warn: () => undefined, error: (obj: object, msg?: string) => console.error(msg, obj) };
+/** A worker log that stays quiet unless something goes wrong. */
+export const quietLog = { info: () => undefined, warn: () => undefined, error: (obj: object, msg?: string) => console.error(msg, obj) };
 
 export interface TestServer {
   db: TestDatabase;
