@@ -7,6 +7,7 @@ import { registerStartCommand } from './start-command.ts';
 import { registerWebCommand } from './web-command.ts';
 import { registerWorkerCommand } from './worker-command.ts';
 import { registerBenchCommand } from './bench-command.ts';
+import { registerPartitionCommand } from './partition-command.ts';
 
 const environmentHelp = `
 Environment:
@@ -18,8 +19,15 @@ Environment:
   ${configEnvironment.logLevel}          fatal, error, warn, info (default), debug, trace, silent
   ${configEnvironment.maxBacklogEvents}   capture answers 503 past this many waiting events (default 5000000)
   ${configEnvironment.maxBacklogSeconds}  ... or when the oldest waiting event is older than this (default 900)
+  ${configEnvironment.maintenanceSeconds}  seconds between partition maintenance passes in workers (default 60)
   DEBUG              print stack traces on errors
 `;
+
+// `sounder partition status | head` closes stdout early; that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 const program = new Command('sounder')
   .description('Sounder: self-hostable product analytics that PostHog\'s SDKs talk to unchanged')
@@ -33,6 +41,7 @@ registerWorkerCommand(program);
 registerMigrateCommand(program);
 registerProjectsCommand(program);
 registerKeysCommand(program);
+registerPartitionCommand(program);
 registerBenchCommand(program);
 
 try {

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { loadConfig } from '../config/config.ts';
 import { openDatabase } from '../db/open-database.ts';
 import { Worker } from '../ingestion/worker.ts';
+import { MaintenanceLoop } from '../partition/maintenance-loop.ts';
 import { runAsClusterPrimary } from './cluster-processes.ts';
 import { parseProcessCount } from './process-count.ts';
 import { onShutdown } from './shutdown.ts';
@@ -18,10 +19,12 @@ export function registerWorkerCommand(program: Command): void {
       const log = pino({ level: config.logLevel });
       const handle = await openDatabase(config, (line) => log.info(line));
       const worker = new Worker({ databaseUrl: handle.url, batchEvents: config.workerBatchEvents, pollMs: config.workerPollMs, log });
+      const maintenance = new MaintenanceLoop({ databaseUrl: handle.url, intervalMs: config.maintenanceSeconds * 1000, log });
       worker.start();
+      maintenance.start();
       log.info({ worker: worker.id }, 'worker started');
       onShutdown(async () => {
-        await worker.stop();
+        await Promise.all([worker.stop(), maintenance.stop()]);
         log.info({ worker: worker.id, ...worker.stats }, 'worker stopped');
         await handle.release();
       });

@@ -18,6 +18,7 @@ const configSchema = z.object({
   dbPoolSize: z.coerce.number().int().min(1).max(500),
   maxBacklogEvents: z.coerce.number().int().min(1),
   maxBacklogSeconds: z.coerce.number().int().min(1),
+  maintenanceSeconds: z.coerce.number().int().min(1).max(86_400),
   debug: z.boolean(),
 });
 
@@ -37,6 +38,7 @@ const envNames: Partial<Record<keyof Config, string>> = {
   dbPoolSize: 'SOUNDER_DB_POOL_SIZE',
   maxBacklogEvents: 'SOUNDER_MAX_BACKLOG_EVENTS',
   maxBacklogSeconds: 'SOUNDER_MAX_BACKLOG_SECONDS',
+  maintenanceSeconds: 'SOUNDER_MAINTENANCE_SECONDS',
 };
 
 export const configEnvironment = envNames;
@@ -55,6 +57,8 @@ const defaults: Record<keyof Config, unknown> = {
   // Past either limit capture answers 503 so SDKs hold events instead of the disk filling up.
   maxBacklogEvents: 5_000_000,
   maxBacklogSeconds: 900,
+  // How often a worker runs partition maintenance (weeks ahead, default partitions, retention).
+  maintenanceSeconds: 60,
   debug: false,
 };
 

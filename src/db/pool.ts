@@ -5,6 +5,8 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
+/** One connection: what a multi-statement transaction or a session lock needs. */
+export type Connection = pg.ClientBase;
 export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient | pg.Client;
 
 export function createPool(connectionString: string, max = 10, applicationName = 'sounder'): pg.Pool {

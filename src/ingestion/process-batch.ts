@@ -11,10 +11,8 @@ export interface BatchResult { bufferRows: number; events: number; written: numb
 /**
  * One unit of work, in one transaction: read buffer rows, resolve persons, COPY the events,
  * delete the rows. A crash anywhere rolls it all back and the rows are read again.
- * `checkStored` drops events already in the table before anything else; the worker asks for
- * it only after the unique index refused the same batch.
  */
-export async function processBatch(client: PoolClient, shards: number[], maxEvents: number, checkStored = false): Promise<BatchResult> {
+export async function processBatch(client: PoolClient, shards: number[], maxEvents: number): Promise<BatchResult> {
   await client.query('BEGIN');
   try {
     // Safe without waiting for the WAL flush: a commit lost in a database crash loses the event
@@ -26,7 +24,7 @@ export async function processBatch(client: PoolClient, shards: number[], maxEven
       return { bufferRows: 0, events: 0, written: 0, personMerges: 0 };
     }
     const unique = dropRepeatedEvents(batch.events);
-    const rows = checkStored ? await dropStoredEvents(client, unique) : unique;
+    const rows = await dropStoredEvents(client, unique);
     const state = await loadPersons(client, rows);
     const groups = processPersons(state, rows);
     await writePersons(client, state);

@@ -4,7 +4,6 @@ import pg from 'pg';
 import { isDatabaseUnavailable } from '../db/pool.ts';
 import { deadLetterOldestRow } from './dead-letter.ts';
 import { processBatch } from './process-batch.ts';
-import { isDuplicateEventError } from './write-events.ts';
 import { emptyWorkerStats } from './worker-stats.ts';
 import { ShardOwnership } from './shard-ownership.ts';
 
@@ -67,7 +66,6 @@ export class Worker {
     let idleMs = this.options.pollMs;
     // After a failed batch, rows go one at a time for a while so a poison row is found and set aside.
     let isolateBatches = 0;
-    let checkStored = false;
     try {
       while (!this.stopping) {
         if (Date.now() - lastRebalance > rebalanceEveryMs) {
@@ -81,8 +79,7 @@ export class Worker {
         }
         try {
           const started = performance.now();
-          const result = await processBatch(client, shards, isolateBatches > 0 ? 1 : this.options.batchEvents, checkStored);
-          checkStored = false;
+          const result = await processBatch(client, shards, isolateBatches > 0 ? 1 : this.options.batchEvents);
           if (isolateBatches > 0) isolateBatches--;
           if (result.bufferRows > 0) {
             this.stats.events += result.written;
@@ -98,9 +95,7 @@ export class Worker {
           }
         } catch (error) {
           if (isDatabaseUnavailable(error)) throw error;
-          if (isDuplicateEventError(error) && !checkStored) {
-            checkStored = true;
-          } else if (isRetriable(error)) {
+          if (isRetriable(error)) {
             this.options.log.warn({ err: (error as Error).message }, 'batch conflicted with another worker; retrying');
             await sleep(50 + Math.random() * 200);
           } else if (isolateBatches === 0) {

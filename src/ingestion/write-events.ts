@@ -15,29 +15,31 @@ export function dropRepeatedEvents(rows: BufferedEvent[]): BufferedEvent[] {
   });
 }
 
+// How far apart two copies of one event can be. A client's retry is re-timed by the clock-skew
+// correction (now - sent_at), so the copy's timestamp trails the original by the retry delay:
+// seconds for posthog-node, minutes for posthog-js. A day leaves room, and keeps the probe on
+// the one or two weekly partitions around the event when `events` is partitioned.
+export const duplicateWindow = '1 day';
+
 /**
- * Drops events already stored (a client that retried after its first request succeeded).
- * Only run after the unique index refused a batch: probing every batch would cost as much as
- * the COPY itself once the index no longer fits in memory.
+ * Drops events already stored (a client that retried after its first request succeeded):
+ * the same project, uuid and event within `duplicateWindow` of the timestamp. One probe per
+ * row on the (project_id, uuid, timestamp, event) index; under partitioning the executor
+ * prunes each probe to the partitions of that row's event and day.
  */
 export async function dropStoredEvents(client: PoolClient, rows: BufferedEvent[]): Promise<BufferedEvent[]> {
-  const uuidsByProject = new Map<number, string[]>();
-  for (const row of rows) {
-    const list = uuidsByProject.get(row.projectId);
-    if (list) list.push(row.uuid);
-    else uuidsByProject.set(row.projectId, [row.uuid]);
-  }
-  const storedKeys = new Set<string>();
-  for (const [projectId, uuids] of uuidsByProject) {
-    const { rows: stored } = await runQuery<{ uuid: string }>(client, 'worker.find_stored_events',
-      'SELECT uuid::text FROM events WHERE project_id = $1 AND uuid = ANY($2::uuid[])', [projectId, uuids]);
-    for (const row of stored) storedKeys.add(`${projectId}:${row.uuid}`);
-  }
-  return storedKeys.size === 0 ? rows : rows.filter((row) => !storedKeys.has(`${row.projectId}:${row.uuid}`));
-}
-
-export function isDuplicateEventError(error: unknown): boolean {
-  return (error as { code?: string; constraint?: string }).code === '23505' && (error as { constraint?: string }).constraint === 'events_project_uuid';
+  if (rows.length === 0) return rows;
+  const { rows: stored } = await runQuery<{ i: number }>(client, 'worker.find_stored_events',
+    `SELECT b.i::int AS i
+     FROM unnest($1::int[], $2::uuid[], $3::text[], $4::timestamptz[]) WITH ORDINALITY AS b(project_id, uuid, event, ts, i)
+     WHERE EXISTS (SELECT 1 FROM events e
+       WHERE e.project_id = b.project_id AND e.uuid = b.uuid AND e.event = b.event
+         AND e.timestamp BETWEEN b.ts - $5::interval AND b.ts + $5::interval)`,
+    [rows.map((row) => row.projectId), rows.map((row) => row.uuid), rows.map((row) => row.event),
+      rows.map((row) => row.timestamp), duplicateWindow]);
+  if (stored.length === 0) return rows;
+  const storedIndexes = new Set(stored.map((row) => row.i - 1));
+  return rows.filter((_, index) => !storedIndexes.has(index));
 }
 
 // Lines are sent in chunks of this size: one CopyData message per line would cost more than the rows.

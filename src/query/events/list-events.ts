@@ -37,8 +37,11 @@ function personCondition(filter: PropertyFilter, params: SqlParams): string {
     WHERE pdi.project_id = e.project_id AND pdi.distinct_id = e.distinct_id AND ${propertyCondition('p.properties', filter, params)})`;
 }
 
-/** Newest first, keyset-paginated on (timestamp, uuid). Returns one row more than `limit` when there is a next page. */
-export async function listEvents(db: Queryable, input: ListEventsInput): Promise<EventRecord[]> {
+/**
+ * The query behind `listEvents`. Event and time conditions are plain comparisons on the
+ * partition keys, so a partitioned `events` is pruned to the partitions they allow.
+ */
+export function listEventsQuery(input: ListEventsInput): { text: string; values: unknown[] } {
   const params = new SqlParams();
   const where = [`e.project_id = ${params.add(input.projectId)}`];
   if (input.event !== undefined) where.push(`e.event = ${params.add(input.event)}`);
@@ -55,12 +58,17 @@ export async function listEvents(db: Queryable, input: ListEventsInput): Promise
   for (const filter of input.properties) {
     where.push(filter.type === 'person' ? personCondition(filter, params) : propertyCondition('e.properties', filter, params));
   }
-  const { rows } = await runQuery<EventRecord>(db, 'api.list_events',
-    `SELECT ${columns} FROM events e ${overrideJoin}
+  const text = `SELECT ${columns} FROM events e ${overrideJoin}
      WHERE ${where.join(' AND ')}
      ORDER BY e.timestamp DESC, e.uuid DESC
-     LIMIT ${params.add(input.limit + 1)}`,
-    params.values);
+     LIMIT ${params.add(input.limit + 1)}`;
+  return { text, values: params.values };
+}
+
+/** Newest first, keyset-paginated on (timestamp, uuid). Returns one row more than `limit` when there is a next page. */
+export async function listEvents(db: Queryable, input: ListEventsInput): Promise<EventRecord[]> {
+  const query = listEventsQuery(input);
+  const { rows } = await runQuery<EventRecord>(db, 'api.list_events', query.text, query.values);
   return rows;
 }
 

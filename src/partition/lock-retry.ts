@@ -1,0 +1,31 @@
+import { runQuery, type Connection } from '../db/pool.ts';
+
+const lockNotAvailable = '55P03';
+
+export interface LockedResult<T> { value: T; waitMs: number; holdMs: number; attempts: number }
+
+/**
+ * Runs `work` in a transaction whose first step, `lock`, may queue behind other sessions. While
+ * it waits, every insert queues behind it, so the wait is capped at `timeoutMs` and the attempt
+ * retried after a pause: ingestion never stalls longer than one timeout.
+ */
+export async function withShortLock<T>(db: Connection, options: { tag: string; timeoutMs: number; attempts: number; lock: string },
+  work: () => Promise<T>, beforeAttempt?: () => Promise<void>): Promise<LockedResult<T>> {
+  for (let attempt = 1; ; attempt++) {
+    if (beforeAttempt) await beforeAttempt();
+    await runQuery(db, options.tag, 'BEGIN');
+    try {
+      await runQuery(db, options.tag, `SET LOCAL lock_timeout = '${Math.round(options.timeoutMs)}ms'`);
+      const asked = performance.now();
+      await runQuery(db, options.tag, options.lock);
+      const granted = performance.now();
+      const value = await work();
+      await runQuery(db, options.tag, 'COMMIT');
+      return { value, waitMs: granted - asked, holdMs: performance.now() - granted, attempts: attempt };
+    } catch (error) {
+      await runQuery(db, options.tag, 'ROLLBACK').catch(() => undefined);
+      if ((error as { code?: string }).code !== lockNotAvailable || attempt >= options.attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 400));
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import pg from 'pg';
+import { isDatabaseUnavailable } from '../db/pool.ts';
+import { maintainPartitions } from './maintain-partitions.ts';
+
+export interface MaintenanceLoopOptions {
+  databaseUrl: string;
+  intervalMs: number;
+  log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+}
+
+/**
+ * Every worker process runs one; each pass is led by whichever gets the partition lock, so
+ * there is always a leader while any worker lives and never two at once.
+ */
+export class MaintenanceLoop {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: MaintenanceLoopOptions) {}
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.pass().finally(() => this.schedule(this.options.intervalMs));
+    }, delayMs);
+  }
+
+  private async pass(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.options.databaseUrl, application_name: 'sounder-maintenance' });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      const result = await maintainPartitions(client);
+      if (result.createdWeeks.length > 0 || result.droppedTables.length > 0 || result.deletedRows > 0 || result.recovered !== 'none') {
+        this.options.log.info(result, 'partition maintenance');
+      }
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) this.options.log.warn({ err: (error as Error).message }, 'partition maintenance failed; retrying next pass');
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+}
