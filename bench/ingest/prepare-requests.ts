@@ -24,6 +24,22 @@ function toRequest(batch: WorkloadEvent[], token: string, index: number, withUui
 }
 
 /**
+ * Turns workload events into COPY lines of `events` as a worker would store them (each distinct
+ * id with a person id of its own, `$elements` as an elements chain).
+ */
+export function createCopyRowBuilder(projectId: number, seed: number): (event: WorkloadEvent) => string {
+  const personIds = new Map<string, string>();
+  const random = new Random(seed ^ 0x5eed);
+  return (event) => {
+    const { $elements, ...properties } = event.properties;
+    let personId = personIds.get(event.distinct_id);
+    if (!personId) personIds.set(event.distinct_id, personId = random.uuid());
+    return copyLine([event.uuid, String(projectId), event.event, event.distinct_id, personId, JSON.stringify({ ...properties, $ip: '127.0.0.1' }),
+      buildElementsChain($elements), event.timestamp]);
+  };
+}
+
+/**
  * Builds every HTTP request body before the clock starts, and writes the same events as COPY
  * rows (the shape the worker stores) to `copyFile` for the raw-COPY ceiling. Without uuids,
  * capture assigns fresh ones, so the same bodies can be replayed as new events.
@@ -31,8 +47,7 @@ function toRequest(batch: WorkloadEvent[], token: string, index: number, withUui
 export async function prepareWorkload(options: WorkloadOptions, token: string, projectId: number, copyFile: string, withUuids = true): Promise<PreparedWorkload> {
   const requests: PreparedRequest[] = [];
   const copyOut = createWriteStream(copyFile);
-  const personIds = new Map<string, string>();
-  const random = new Random(options.seed ^ 0x5eed);
+  const copyRow = createCopyRowBuilder(projectId, options.seed);
   let batch: WorkloadEvent[] = [];
   let jsonBytes = 0;
   let events = 0;
@@ -44,11 +59,7 @@ export async function prepareWorkload(options: WorkloadOptions, token: string, p
   for (const event of generateWorkload(options)) {
     batch.push(event);
     events++;
-    const { $elements, ...properties } = event.properties;
-    let personId = personIds.get(event.distinct_id);
-    if (!personId) personIds.set(event.distinct_id, personId = random.uuid());
-    copyChunk += copyLine([event.uuid, String(projectId), event.event, event.distinct_id, personId, JSON.stringify({ ...properties, $ip: '127.0.0.1' }),
-      buildElementsChain($elements), event.timestamp]);
+    copyChunk += copyRow(event);
     if (copyChunk.length > 1 << 20) await flush();
     if (batch.length === batchSize) {
       const { request, jsonBytes: bytes } = toRequest(batch, token, requests.length, withUuids);

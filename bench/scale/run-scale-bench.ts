@@ -1,16 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { databaseUrlFor } from '../../src/db/embedded-postgres.ts';
-import { migrate } from '../../src/db/migrate.ts';
 import { createPool } from '../../src/db/pool.ts';
-import { quoteIdentifier } from '../../src/db/quote-identifier.ts';
+import { createBenchDatabase, startRole, stopRole, waitUntil } from '../sounder-processes.ts';
 import { runIngestBench, type IngestBenchResult } from '../ingest/run-ingest-bench.ts';
 import { postgresCpuSeconds, treeCpuSeconds } from './process-cpu.ts';
-
-const entry = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/sounder.js');
 
 export interface ScaleBenchOptions { databaseUrl: string; events: number; webCounts: number[]; workerCounts: number[]; port: number; log: (line: string) => void }
 
@@ -21,39 +13,6 @@ export interface ScaleRun {
   cpuSeconds: { web: number; workers: number; postgres: number; benchClient: number };
   machineCpuPercent: number;
   bottleneck: string;
-}
-
-async function adminQuery(databaseUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrlFor(databaseUrl, 'postgres') });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-function startRole(args: string[], databaseUrl: string): ChildProcess {
-  return spawn(process.execPath, ['--max-semi-space-size=64', entry, ...args], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
-async function stopRole(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  await new Promise((resolve) => {
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-  });
-}
-
-async function waitUntil(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 function judge(run: Omit<ScaleRun, 'bottleneck'>): string {
@@ -72,13 +31,11 @@ function judge(run: Omit<ScaleRun, 'bottleneck'>): string {
  * ceiling), and attributes CPU time to web, workers, PostgreSQL and the load generator.
  */
 export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleRun[]> {
-  const name = `sounder_bench_scale_${Date.now()}`;
-  await adminQuery(options.databaseUrl, `CREATE DATABASE ${quoteIdentifier(name)}`);
-  const url = databaseUrlFor(options.databaseUrl, name);
+  const database = await createBenchDatabase(options.databaseUrl, 'scale');
+  const url = database.url;
   const pool = createPool(url, 4, 'sounder-bench');
   const runs: ScaleRun[] = [];
   try {
-    await migrate(url);
     for (const web of options.webCounts) {
       for (const workers of options.workerCounts) {
         options.log(`--- ${web} web, ${workers} workers`);
@@ -120,7 +77,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleRu
     return runs;
   } finally {
     await pool.end();
-    await adminQuery(options.databaseUrl, `DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`).catch(() => undefined);
+    await database.drop().catch(() => undefined);
   }
 }
 

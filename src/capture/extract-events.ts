@@ -27,6 +27,12 @@ type Json = Record<string, unknown>;
 
 const maxNameLength = 200;
 const maxDistinctIdLength = 200;
+/** Lower case with hyphens, as Postgres prints it: one spelling per uuid, so duplicates are found by comparing strings. */
+function canonicalUuid(uuid: string): string {
+  const hex = uuid.replace(/-/g, '').toLowerCase();
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 const uuidPattern = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 function isObject(value: unknown): value is Json {
@@ -80,7 +86,7 @@ function validateEvent(item: unknown, forcedName: string | undefined): AcceptedE
   }
 
   const accepted: AcceptedEvent = {
-    uuid: typeof item.uuid === 'string' ? item.uuid.toLowerCase() : uuidv7(),
+    uuid: typeof item.uuid === 'string' ? canonicalUuid(item.uuid) : uuidv7(),
     event: toStorableText(event),
     distinct_id: distinctId,
     properties,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { formatIngestReport, runIngestBench } from '../../bench/ingest/run-ingest-bench.ts';
+import { formatPartitionReport, runPartitionBench } from '../../bench/partition/run-partition-bench.ts';
 import { formatScaleReport, runScaleBench } from '../../bench/scale/run-scale-bench.ts';
 import { formatSustainReport, runSustainBench } from '../../bench/sustain/run-sustain-bench.ts';
 import { loadConfig } from '../config/config.ts';
@@ -65,5 +66,17 @@ export function registerBenchCommand(program: Command): void {
       await runBench(options.json, (pool) => runSustainBench(pool, {
         url: options.url, minutes: options.minutes, fraction: options.percent / 100, poolEvents: options.poolEvents, connections: options.connections, log: logToStderr,
       }), formatSustainReport);
+    });
+  bench.command('partition')
+    .description('load the standard workload into a database of its own, convert it with --element while ingestion runs and back with --reverse; report times, lock waits, counts, and query speed plain against partitioned')
+    .option('--events <n>', 'events to load before converting', positiveInt('--events'), 1_000_000)
+    .option('--element <event>', 'events given their own partition (default: $pageview and $autocapture)', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--rate <n>', 'events/s sent while the conversions run', positiveInt('--rate'), 1000)
+    .option('--port <port>', 'port for the web process under test', positiveInt('--port'), 8391)
+    .option('--span-days <n>', 'days the events are spread over', positiveInt('--span-days'), 56)
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { events: number; element: string[]; rate: number; port: number; spanDays: number; json?: boolean }) => {
+      const elements = options.element.length > 0 ? options.element : ['$pageview', '$autocapture'];
+      await runBench(options.json, (_pool, url) => runPartitionBench({ ...options, databaseUrl: url, elements, log: logToStderr }), formatPartitionReport);
     });
 }

@@ -118,12 +118,16 @@ function printStatus(status: PartitionStatus): void {
 }
 
 export function registerPartitionCommand(program: Command): void {
+  // Positional: `--json` after `status` belongs to `status`, not to the conversion.
+  program.enablePositionalOptions();
   const partition = program.command('partition')
+    .enablePositionalOptions()
     .description('partition events per week (and per event with --element), online while ingestion runs; --reverse makes it one table again')
     .option('--element <event>', 'give this event its own partition (repeat for more events)', collect, [])
     .option('--reverse', 'back to one plain table, every row kept')
     .option('--dry-run', 'print the plan (tables, rows to move) and change nothing')
     .option('--json', 'print the result as JSON')
+    .option('--pages-per-chunk <n>', 'table pages (8 kB) copied per statement: smaller shows progress more often', positiveInt('--pages-per-chunk'), 4096)
     .addHelpText('after', `
 Examples:
   sounder partition                                         weekly partitions (Monday 00:00 UTC to Monday)
@@ -136,7 +140,7 @@ Examples:
 Ingestion keeps running during a conversion: writes are captured and replayed, and inserts wait
 only for the final switch-over (milliseconds). A conversion that is killed is rolled back (or,
 once switched, finished) by the next run or by a worker's maintenance pass.`)
-    .action(async (options: { element: string[]; reverse?: boolean; dryRun?: boolean; json?: boolean }) => {
+    .action(async (options: { element: string[]; reverse?: boolean; dryRun?: boolean; json?: boolean; pagesPerChunk: number }) => {
       if (options.reverse && options.element.length > 0) throw new Error('--reverse makes events one plain table; it takes no --element');
       const target = options.reverse ? plainLayout : weeklyLayout(options.element);
       await withDatabase(loadConfig(), async (pool, url) => {
@@ -145,6 +149,7 @@ once switched, finished) by the next run or by a worker's maintenance pass.`)
         try {
           const outcome = await convertEvents(url, {
             target,
+            pagesPerChunk: options.pagesPerChunk,
             onStep: (line) => progress.line(line),
             onProgress: ({ step, done, total }) => progress.update(step.replace('_', ' '), done, total, step === 'indexing' ? 'indexes' : step === 'copying' ? 'rows' : 'writes'),
           });

@@ -19,27 +19,45 @@ export function dropRepeatedEvents(rows: BufferedEvent[]): BufferedEvent[] {
 // correction (now - sent_at), so the copy's timestamp trails the original by the retry delay:
 // seconds for posthog-node, minutes for posthog-js. A day leaves room, and keeps the probe on
 // the one or two weekly partitions around the event when `events` is partitioned.
-export const duplicateWindow = '1 day';
+const duplicateWindowMs = 86_400_000;
+
+/** Runs of rows whose timestamps lie within the window of each other: one probe each, over a narrow time range. */
+function timeClusters(rows: BufferedEvent[]): BufferedEvent[][] {
+  const sorted = [...rows].sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
+  const clusters: BufferedEvent[][] = [];
+  for (const row of sorted) {
+    const current = clusters.at(-1);
+    if (current && row.timestamp.getTime() - current.at(-1)!.timestamp.getTime() <= duplicateWindowMs) current.push(row);
+    else clusters.push([row]);
+  }
+  return clusters;
+}
 
 /**
  * Drops events already stored (a client that retried after its first request succeeded):
- * the same project, uuid and event within `duplicateWindow` of the timestamp. One probe per
- * row on the (project_id, uuid, timestamp, event) index; under partitioning the executor
- * prunes each probe to the partitions of that row's event and day.
+ * the same project, uuid and event within a day of the timestamp. One query per time cluster
+ * of the batch (usually one): its time range and event names prune a partitioned `events` to
+ * the partitions around the batch, and the uuid list is hidden from the planner in a sub-select
+ * so planning does not estimate thousands of array elements per partition.
  */
 export async function dropStoredEvents(client: PoolClient, rows: BufferedEvent[]): Promise<BufferedEvent[]> {
-  if (rows.length === 0) return rows;
-  const { rows: stored } = await runQuery<{ i: number }>(client, 'worker.find_stored_events',
-    `SELECT b.i::int AS i
-     FROM unnest($1::int[], $2::uuid[], $3::text[], $4::timestamptz[]) WITH ORDINALITY AS b(project_id, uuid, event, ts, i)
-     WHERE EXISTS (SELECT 1 FROM events e
-       WHERE e.project_id = b.project_id AND e.uuid = b.uuid AND e.event = b.event
-         AND e.timestamp BETWEEN b.ts - $5::interval AND b.ts + $5::interval)`,
-    [rows.map((row) => row.projectId), rows.map((row) => row.uuid), rows.map((row) => row.event),
-      rows.map((row) => row.timestamp), duplicateWindow]);
-  if (stored.length === 0) return rows;
-  const storedIndexes = new Set(stored.map((row) => row.i - 1));
-  return rows.filter((_, index) => !storedIndexes.has(index));
+  const stored = new Map<string, number[]>();
+  for (const cluster of timeClusters(rows)) {
+    const { rows: found } = await runQuery<{ project_id: number; uuid: string; event: string; timestamp: Date }>(client, 'worker.find_stored_events',
+      `SELECT project_id, uuid::text, event, timestamp FROM events
+       WHERE project_id = ANY($1::int[]) AND event = ANY($2::text[]) AND timestamp >= $3 AND timestamp <= $4
+         AND uuid = ANY((SELECT $5::uuid[])::uuid[])`,
+      [[...new Set(cluster.map((row) => row.projectId))], [...new Set(cluster.map((row) => row.event))],
+        new Date(cluster[0]!.timestamp.getTime() - duplicateWindowMs), new Date(cluster.at(-1)!.timestamp.getTime() + duplicateWindowMs),
+        cluster.map((row) => row.uuid)]);
+    for (const row of found) {
+      const key = `${row.project_id}:${row.uuid}:${row.event}`;
+      stored.set(key, [...stored.get(key) ?? [], row.timestamp.getTime()]);
+    }
+  }
+  if (stored.size === 0) return rows;
+  return rows.filter((row) => !stored.get(`${row.projectId}:${row.uuid}:${row.event}`)
+    ?.some((time) => Math.abs(time - row.timestamp.getTime()) <= duplicateWindowMs));
 }
 
 // Lines are sent in chunks of this size: one CopyData message per line would cost more than the rows.

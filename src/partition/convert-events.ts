@@ -35,7 +35,7 @@ export interface ConversionResult {
   changesReplayed: number;
   tables: number;
   seconds: { total: number; copying: number; indexing: number; catchingUp: number };
-  /** How long inserts were held off: installing the capture triggers, then the switch-over. */
+  /** How long inserts were held off: installing the capture triggers, then the switch-over (waits of every attempt, then the lock held). */
   captureLockMs: number;
   switchLockMs: number;
   switchWaitMs: number;
