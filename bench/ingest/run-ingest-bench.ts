@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createProject } from '../../src/accounts/projects.ts';
 import type { Pool } from '../../src/db/pool.ts';
+import { listEventTables } from '../../src/partition/event-tables.ts';
 import { describeMachine, type MachineInfo } from '../machine.ts';
 import { measureCopyCeiling, type CeilingResult } from './copy-ceiling.ts';
 import { prepareWorkload } from './prepare-requests.ts';
@@ -72,8 +73,9 @@ export async function runIngestBench(pool: Pool, options: IngestBenchOptions): P
 
     const { rows: stored } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE project_id = $1', [project.id]);
     if (stored[0]!.n !== workload.events) throw new Error(`expected ${workload.events} stored events, found ${stored[0]!.n}`);
-    const { rows: size } = await pool.query<{ bytes: number; rows: number }>(
-      "SELECT pg_total_relation_size('events')::bigint AS bytes, (SELECT count(*) FROM events)::bigint AS rows");
+    // Summed over the partitions when events is partitioned.
+    const eventBytes = (await listEventTables(pool)).reduce((sum, table) => sum + table.bytes, 0);
+    const { rows: size } = await pool.query<{ rows: number }>('SELECT count(*)::bigint AS rows FROM events');
     const latencies = [...sent.latenciesMs].sort((a, b) => a - b);
     const eventsPerSecond = workload.events / seconds;
     return {
@@ -85,7 +87,7 @@ export async function runIngestBench(pool: Pool, options: IngestBenchOptions): P
       ceiling,
       ratio: eventsPerSecond / ceiling.rowsPerSecond,
       captureLatencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 },
-      bytesPerEvent: { events: size[0]!.bytes / size[0]!.rows, copyCeilingTable: ceiling.bytesPerRow, jsonSent: workload.jsonBytes / workload.events, wire: workload.wireBytes / workload.events },
+      bytesPerEvent: { events: eventBytes / size[0]!.rows, copyCeilingTable: ceiling.bytesPerRow, jsonSent: workload.jsonBytes / workload.events, wire: workload.wireBytes / workload.events },
       workerMemory,
     };
   } finally {

@@ -1,17 +1,47 @@
 import { runQuery, type Connection } from '../db/pool.ts';
+import { quoteIdentifier } from '../db/quote-identifier.ts';
 
 const lockNotAvailable = '55P03';
+
+export type LockMode = 'SHARE ROW EXCLUSIVE' | 'ACCESS EXCLUSIVE';
 
 /** `waitMs` adds up every attempt's wait: inserts queued behind each of them. */
 export interface LockedResult<T> { value: T; waitMs: number; holdMs: number; attempts: number }
 
+export interface ShortLockOptions { tag: string; table: string; mode: LockMode; timeoutMs: number; attempts: number }
+
+// Sessions holding a lock on `table` or on any table under it (LOCK TABLE on a partitioned
+// table locks every partition too).
+const lockHoldersSql = `
+  SELECT DISTINCT a.pid, a.backend_type, left(coalesce(a.query, ''), 120) AS query, a.query LIKE '%to prevent wraparound%' AS wraparound
+  FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+  WHERE l.granted AND a.pid <> pg_backend_pid() AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+    AND l.relation IN (SELECT to_regclass($1) UNION ALL SELECT relid FROM pg_partition_tree(to_regclass($1)))`;
+
+interface LockHolder { pid: number; backend_type: string; query: string; wraparound: boolean }
+
 /**
- * Runs `work` in a transaction whose first step, `lock`, may queue behind other sessions. While
- * it waits, every insert queues behind it, so the wait is capped at `timeoutMs` and the attempt
- * retried after a pause: ingestion never stalls longer than one timeout.
+ * Postgres cancels an autovacuum that blocks a lock request once the request has waited
+ * deadlock_timeout (1 s). These lock requests give up sooner, so they do that part themselves;
+ * a vacuum run to prevent wraparound is left alone.
  */
-export async function withShortLock<T>(db: Connection, options: { tag: string; timeoutMs: number; attempts: number; lock: string },
-  work: () => Promise<T>, beforeAttempt?: () => Promise<void>): Promise<LockedResult<T>> {
+async function cancelBlockingAutovacuum(db: Connection, table: string): Promise<LockHolder[]> {
+  const { rows } = await runQuery<LockHolder>(db, 'partition.lock_holders', lockHoldersSql, [quoteIdentifier(table)]);
+  for (const holder of rows) {
+    if (holder.backend_type === 'autovacuum worker' && !holder.wraparound) {
+      await runQuery(db, 'partition.cancel_autovacuum', 'SELECT pg_cancel_backend($1)', [holder.pid]).catch(() => undefined);
+    }
+  }
+  return rows;
+}
+
+/**
+ * Runs `work` in a transaction that first locks `table`. While the lock request waits, every
+ * insert queues behind it, so the wait is capped at `timeoutMs` and the attempt retried after a
+ * pause: ingestion never stalls longer than one timeout. `beforeAttempt` runs outside the
+ * transaction before each try.
+ */
+export async function withShortLock<T>(db: Connection, options: ShortLockOptions, work: () => Promise<T>, beforeAttempt?: () => Promise<void>): Promise<LockedResult<T>> {
   let waitedMs = 0;
   for (let attempt = 1; ; attempt++) {
     if (beforeAttempt) await beforeAttempt();
@@ -21,7 +51,7 @@ export async function withShortLock<T>(db: Connection, options: { tag: string; t
     try {
       await runQuery(db, options.tag, `SET LOCAL lock_timeout = '${Math.round(options.timeoutMs)}ms'`);
       asked = performance.now();
-      await runQuery(db, options.tag, options.lock);
+      await runQuery(db, options.tag, `LOCK TABLE ${quoteIdentifier(options.table)} IN ${options.mode} MODE`);
       granted = performance.now();
       const value = await work();
       await runQuery(db, options.tag, 'COMMIT');
@@ -29,7 +59,12 @@ export async function withShortLock<T>(db: Connection, options: { tag: string; t
     } catch (error) {
       waitedMs += (granted ?? performance.now()) - asked;
       await runQuery(db, options.tag, 'ROLLBACK').catch(() => undefined);
-      if ((error as { code?: string }).code !== lockNotAvailable || attempt >= options.attempts) throw error;
+      if ((error as { code?: string }).code !== lockNotAvailable) throw error;
+      const holders = await cancelBlockingAutovacuum(db, options.table);
+      if (attempt >= options.attempts) {
+        const who = holders.map((holder) => `pid ${holder.pid} (${holder.backend_type}: ${holder.query})`).join('; ');
+        throw new Error(`could not lock ${options.table} in ${options.attempts} tries of ${options.timeoutMs} ms${who ? `; it is held by ${who}` : ''}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 400));
     }
   }

@@ -19,7 +19,7 @@ async function replayAll(db: Connection, table: string): Promise<void> {
  * before each attempt too, so what is left under the lock is a few batches.
  */
 export async function switchTables(db: Connection, conversion: ConversionRecord): Promise<SwitchResult> {
-  const result = await withShortLock(db, { tag: 'partition.switch', timeoutMs: 500, attempts: 240, lock: 'LOCK TABLE events IN ACCESS EXCLUSIVE MODE' }, async () => {
+  const result = await withShortLock(db, { tag: 'partition.switch', timeoutMs: 500, attempts: 240, table: 'events', mode: 'ACCESS EXCLUSIVE' }, async () => {
     await replayAll(db, conversion.newTable);
     await dropChangeCaptureTriggers(db);
     await runQuery(db, 'partition.switch', `ALTER TABLE events RENAME TO ${quoteIdentifier(conversion.retiredTable)}`);
