@@ -125,7 +125,13 @@ describe('a conversion killed with SIGKILL', () => {
       const run = runPartitionCli([...flag, '--pages-per-chunk', '1']);
       const killed = await run.killAfter(marker);
       await run.done;
-      const status = await readPartitionStatus(server.db.pool, false);
+      // The server side of the killed session finishes its statement before it notices: until
+      // then the conversion still shows as running.
+      let status = await readPartitionStatus(server.db.pool, false);
+      for (const deadline = Date.now() + 20_000; status.conversion!.running && Date.now() < deadline;) {
+        await sleep(100);
+        status = await readPartitionStatus(server.db.pool, false);
+      }
       outcomes.push(killed ? status.conversion!.phase : 'completed');
       if (status.conversion!.unfinished) {
         expect(status.conversion!.running).toBe(false);

@@ -19,7 +19,7 @@ const triggerNames = ['sounder_conversion_inserts', 'sounder_conversion_deletes'
  * taken after this commits. Returns how long the lock was held, in ms.
  */
 export async function installChangeCapture(db: Connection): Promise<number> {
-  const result = await withShortLock(db, { tag: 'partition.capture_changes', timeoutMs: 1000, attempts: 60, table: 'events', mode: 'SHARE ROW EXCLUSIVE' }, async () => {
+  const result = await withShortLock(db, { tag: 'partition.capture_changes', timeoutMs: 1000, attempts: 60, tables: ['events'], mode: 'SHARE ROW EXCLUSIVE' }, async () => {
     await runQuery(db, 'partition.capture_changes', 'TRUNCATE event_conversion_changes');
     for (const statement of captureTriggers) await runQuery(db, 'partition.capture_changes', statement);
   });
@@ -32,7 +32,7 @@ export async function dropChangeCaptureTriggers(db: Queryable): Promise<void> {
 }
 
 export async function removeChangeCapture(db: Connection): Promise<void> {
-  await withShortLock(db, { tag: 'partition.drop_capture', timeoutMs: 1000, attempts: 60, table: 'events', mode: 'SHARE ROW EXCLUSIVE' },
+  await withShortLock(db, { tag: 'partition.drop_capture', timeoutMs: 1000, attempts: 60, tables: ['events'], mode: 'SHARE ROW EXCLUSIVE' },
     () => dropChangeCaptureTriggers(db));
   await runQuery(db, 'partition.drop_capture', 'TRUNCATE event_conversion_changes');
 }

@@ -31,7 +31,7 @@ export async function dropEventsBefore(db: Connection, cutoff: Date): Promise<Dr
   for (const leaf of leaves) {
     const from = weekOfTableName(leaf.table);
     if (from && leaf.parent && addWeeks(from, 1).getTime() <= cutoff.getTime()) {
-      await withShortLock(db, { tag: 'partition.drop_week', timeoutMs: 1000, attempts: 30, table: leaf.parent, mode: 'ACCESS EXCLUSIVE' },
+      await withShortLock(db, { tag: 'partition.drop_week', timeoutMs: 1000, attempts: 30, tables: [leaf.parent], mode: 'ACCESS EXCLUSIVE' },
         () => runQuery(db, 'partition.drop_week', `DROP TABLE ${quoteIdentifier(leaf.table)}`));
       result.droppedTables.push(leaf.table);
     } else if (!from || from.getTime() < cutoff.getTime()) {

@@ -8,7 +8,8 @@ export type LockMode = 'SHARE ROW EXCLUSIVE' | 'ACCESS EXCLUSIVE';
 /** `waitMs` adds up every attempt's wait: inserts queued behind each of them. */
 export interface LockedResult<T> { value: T; waitMs: number; holdMs: number; attempts: number }
 
-export interface ShortLockOptions { tag: string; table: string; mode: LockMode; timeoutMs: number; attempts: number }
+/** `tables` are locked in order, each with the same timeout. */
+export interface ShortLockOptions { tag: string; tables: string[]; mode: LockMode; timeoutMs: number; attempts: number }
 
 // Sessions holding a lock on `table` or on any table under it (LOCK TABLE on a partitioned
 // table locks every partition too).
@@ -51,7 +52,7 @@ export async function withShortLock<T>(db: Connection, options: ShortLockOptions
     try {
       await runQuery(db, options.tag, `SET LOCAL lock_timeout = '${Math.round(options.timeoutMs)}ms'`);
       asked = performance.now();
-      await runQuery(db, options.tag, `LOCK TABLE ${quoteIdentifier(options.table)} IN ${options.mode} MODE`);
+      for (const table of options.tables) await runQuery(db, options.tag, `LOCK TABLE ${quoteIdentifier(table)} IN ${options.mode} MODE`);
       granted = performance.now();
       const value = await work();
       await runQuery(db, options.tag, 'COMMIT');
@@ -60,10 +61,11 @@ export async function withShortLock<T>(db: Connection, options: ShortLockOptions
       waitedMs += (granted ?? performance.now()) - asked;
       await runQuery(db, options.tag, 'ROLLBACK').catch(() => undefined);
       if ((error as { code?: string }).code !== lockNotAvailable) throw error;
-      const holders = await cancelBlockingAutovacuum(db, options.table);
+      const holders: LockHolder[] = [];
+      for (const table of options.tables) holders.push(...await cancelBlockingAutovacuum(db, table));
       if (attempt >= options.attempts) {
         const who = holders.map((holder) => `pid ${holder.pid} (${holder.backend_type}: ${holder.query})`).join('; ');
-        throw new Error(`could not lock ${options.table} in ${options.attempts} tries of ${options.timeoutMs} ms${who ? `; it is held by ${who}` : ''}`);
+        throw new Error(`could not lock ${options.tables.join(', ')} in ${options.attempts} tries of ${options.timeoutMs} ms${who ? `; held by ${who}` : ''}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 400));
     }

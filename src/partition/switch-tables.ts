@@ -16,10 +16,11 @@ async function replayAll(db: Connection, table: string): Promise<void> {
 /**
  * The only moment ingestion waits: under an ACCESS EXCLUSIVE lock, replay the last captured
  * changes, drop the triggers and swap the names, in one transaction. Changes are replayed
- * before each attempt too, so what is left under the lock is a few batches.
+ * before each attempt too, so what is left under the lock is a few batches. The new table is
+ * locked first: waiting for it (say, an autovacuum of the fresh copy) holds up nobody.
  */
 export async function switchTables(db: Connection, conversion: ConversionRecord): Promise<SwitchResult> {
-  const result = await withShortLock(db, { tag: 'partition.switch', timeoutMs: 500, attempts: 240, table: 'events', mode: 'ACCESS EXCLUSIVE' }, async () => {
+  const result = await withShortLock(db, { tag: 'partition.switch', timeoutMs: 500, attempts: 240, tables: [conversion.newTable, 'events'], mode: 'ACCESS EXCLUSIVE' }, async () => {
     await replayAll(db, conversion.newTable);
     await dropChangeCaptureTriggers(db);
     await runQuery(db, 'partition.switch', `ALTER TABLE events RENAME TO ${quoteIdentifier(conversion.retiredTable)}`);
