@@ -90,6 +90,9 @@ describe('sounder partition layouts', () => {
     const prefix = `events_g${status.generation}`;
     expectAllIn(await tablesHolding(db.pool, "e.event = '$autocapture'", []), eventBranchName(prefix, '$autocapture'));
     expectAllIn(await tablesHolding(db.pool, 'e.event = $1', [longName]), `${prefix}_other_w`);
+    // Autovacuum, off while the copy was filled, is back on every table.
+    const { rows: paused } = await runQuery<{ n: number }>(db.pool, 'test.autovacuum', "SELECT count(*)::int AS n FROM pg_class WHERE reloptions::text LIKE '%autovacuum_enabled=false%'");
+    expect(paused[0]!.n).toBe(0);
     // Old generations are gone: only this generation's tables are left.
     const { rows } = await runQuery<{ n: number }>(db.pool, 'test.leftovers',
       "SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'events\\_%' AND relkind IN ('r', 'p') AND relname NOT LIKE $1 AND relname <> 'event_conversion_changes'", [`${prefix}\\_%`]);

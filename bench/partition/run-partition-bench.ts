@@ -7,7 +7,7 @@ import { describeMachine, type MachineInfo } from '../machine.ts';
 import { createBenchDatabase, startRole, stopRole, waitUntil } from '../sounder-processes.ts';
 import { timeEventQueries, type QueryTimes } from './event-queries.ts';
 import { loadWorkloadEvents } from './load-events.ts';
-import { startSteadyLoad } from './steady-load.ts';
+import { startSteadyLoad, type LatencyStats } from './steady-load.ts';
 
 export interface PartitionBenchOptions { databaseUrl: string; events: number; elements: string[]; rate: number; port: number; spanDays: number; log: (line: string) => void }
 
@@ -21,9 +21,12 @@ export interface ConversionRun {
   switchWaitMs: number;
   switchLockMs: number;
   switchAttempts: number;
+  /** Events acknowledged from 15 s before the conversion until it ended. */
   ingestedDuring: number;
   failedRequests: number;
-  maxIngestLatencyMs: number;
+  /** Request-to-stored latency of probe events in the 15 s before the conversion, and during it. */
+  latencyBefore: LatencyStats;
+  latencyDuring: LatencyStats;
   rowsBefore: number;
   rowsAfter: number;
   nothingLost: boolean;
@@ -68,6 +71,8 @@ export async function runPartitionBench(options: PartitionBenchOptions): Promise
         const count = async () => (await pool.query<{ n: number }>('SELECT count(*)::bigint AS n FROM events')).rows[0]!.n;
         const rowsBefore = await count();
         const load = startSteadyLoad(url, pool, project.api_token, project.id, options.rate);
+        await new Promise((resolve) => setTimeout(resolve, 15_000));
+        const latencyBefore = load.window();
         options.log(`converting to ${target.kind === 'plain' ? 'one plain table' : `--element ${options.elements.join(' --element ')}`} while ingesting ${options.rate} events/s`);
         let lastLine = 0;
         const outcome: ConversionOutcome = await convertEvents(database.url, {
@@ -79,7 +84,7 @@ export async function runPartitionBench(options: PartitionBenchOptions): Promise
             options.log(`${step}: ${done}/${total}`);
           },
         });
-        await new Promise((resolve) => setTimeout(resolve, 2000));
+        const latencyDuring = load.window();
         const sent = await load.stop();
         await waitUntil(async () => (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM ingestion_buffer')).rows[0]!.n === 0, 'the buffer to drain');
         const rowsAfter = await count();
@@ -87,7 +92,7 @@ export async function runPartitionBench(options: PartitionBenchOptions): Promise
         conversions.push({
           target, seconds: outcome.seconds.total, phases: outcome.seconds, rowsCopied: outcome.rowsCopied, changesReplayed: outcome.changesReplayed,
           captureLockMs: outcome.captureLockMs, switchWaitMs: outcome.switchWaitMs, switchLockMs: outcome.switchLockMs, switchAttempts: outcome.switchAttempts,
-          ingestedDuring: sent.acknowledged, failedRequests: sent.failedRequests, maxIngestLatencyMs: sent.maxLatencyMs,
+          ingestedDuring: sent.acknowledged, failedRequests: sent.failedRequests, latencyBefore, latencyDuring,
           rowsBefore, rowsAfter, nothingLost: rowsAfter === rowsBefore + sent.acknowledged,
         });
         if (target.kind !== 'plain') {
@@ -129,7 +134,7 @@ export function formatPartitionReport(result: PartitionBenchResult): string {
       `  time                     ${f(run.seconds, 1)} s (copy ${f(run.phases.copying, 1)} s, indexes ${f(run.phases.indexing, 1)} s, catch-up + switch ${f(run.phases.catchingUp, 1)} s)`,
       `  rows copied / replayed   ${f(run.rowsCopied)} / ${f(run.changesReplayed)}`,
       `  inserts held off         ${f(run.captureLockMs, 1)} ms (capture start), ${f(run.switchWaitMs + run.switchLockMs, 1)} ms (switch-over in ${run.switchAttempts} attempt${run.switchAttempts === 1 ? '' : 's'}; lock held ${f(run.switchLockMs, 1)} ms)`,
-      `  longest ingest latency   ${f(run.maxIngestLatencyMs)} ms (request to stored, probed every 250 ms)`,
+      `  ingest latency (ms)      p50 / p99 / max ${f(run.latencyDuring.p50Ms)} / ${f(run.latencyDuring.p99Ms)} / ${f(run.latencyDuring.maxMs)} during (${run.latencyDuring.probes} probes); ${f(run.latencyBefore.p50Ms)} / ${f(run.latencyBefore.p99Ms)} / ${f(run.latencyBefore.maxMs)} in the 15 s before`,
       `  events                   ${f(run.rowsBefore)} before + ${f(run.ingestedDuring)} ingested during = ${f(run.rowsAfter)} after: ${run.nothingLost ? 'nothing lost or duplicated' : 'MISMATCH'}${run.failedRequests ? ` (${run.failedRequests} failed requests)` : ''}`);
   }
   const q = result.queries;

@@ -1,11 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from '../../src/db/pool.ts';
+import { percentile } from '../ingest/send-requests.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+export interface LatencyStats { probes: number; p50Ms: number; p99Ms: number; maxMs: number }
+
 export interface SteadyLoad {
-  /** Stops sending; resolves with the events that got a 200 and the probe latencies seen. */
-  stop(): Promise<{ acknowledged: number; failedRequests: number; maxLatencyMs: number; probes: number }>;
+  /** The probe latencies since the last call (or the start), and starts a new window. */
+  window(): LatencyStats;
+  /** Stops sending; resolves with the events that got a 200 and the last window's latencies. */
+  stop(): Promise<{ acknowledged: number; failedRequests: number; latency: LatencyStats }>;
+}
+
+function stats(latencies: number[]): LatencyStats {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return { probes: sorted.length, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), maxMs: sorted.at(-1) ?? 0 };
 }
 
 /**
@@ -17,8 +27,7 @@ export function startSteadyLoad(url: string, pool: Pool, token: string, projectI
   let stopped = false;
   let acknowledged = 0;
   let failedRequests = 0;
-  let maxLatencyMs = 0;
-  let probes = 0;
+  let latencies: number[] = [];
   const batchSize = 100;
   const send = async (batch: object[]) => {
     const response = await fetch(`${url}/batch/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ api_key: token, batch }) }).catch(() => undefined);
@@ -52,17 +61,22 @@ export function startSteadyLoad(url: string, pool: Pool, token: string, projectI
           if (rows.length > 0) break;
           await sleep(10);
         }
-        maxLatencyMs = Math.max(maxLatencyMs, performance.now() - asked);
-        probes++;
+        latencies.push(performance.now() - asked);
       }
       await sleep(250);
     }
   })();
+  const window = () => {
+    const result = stats(latencies);
+    latencies = [];
+    return result;
+  };
   return {
+    window,
     stop: async () => {
       stopped = true;
       await Promise.all([sender, prober]);
-      return { acknowledged, failedRequests, maxLatencyMs, probes };
+      return { acknowledged, failedRequests, latency: window() };
     },
   };
 }

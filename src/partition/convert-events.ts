@@ -4,7 +4,7 @@ import { quoteIdentifier } from '../db/quote-identifier.ts';
 import { countCapturedChanges, installChangeCapture, replayCapturedChanges } from './capture-changes.ts';
 import { startConversionRecord, updateConversion, type ConversionRecord } from './conversion-record.ts';
 import { copyRows } from './copy-rows.ts';
-import { createEventIndexes, createLayoutTables, eventIndexCount } from './event-table-ddl.ts';
+import { createEventIndexes, createLayoutTables, enableAutovacuum, eventIndexCount } from './event-table-ddl.ts';
 import { sameLayout, type EventLayout } from './event-layout.ts';
 import { readLayoutState } from './layout-state.ts';
 import { acquirePartitionLock, releasePartitionLock } from './partition-lock.ts';
@@ -145,6 +145,7 @@ async function runConversion(client: Connection, progress: Connection, conversio
   const switched = await switchTables(client, conversion);
   await updateConversion(client, conversion.id, { switchLockMs: switched.lockMs, switchWaitMs: switched.waitMs });
   step(`switched (lock held ${switched.lockMs.toFixed(1)} ms after ${switched.waitMs.toFixed(1)} ms of waiting, attempt ${switched.attempts}); dropping the old table`);
+  await enableAutovacuum(client);
   await runQuery(client, 'partition.drop_retired', `DROP TABLE ${quoteIdentifier(conversion.retiredTable)}`);
   await updateConversion(client, conversion.id, { phase: 'done' });
   const finished = performance.now();

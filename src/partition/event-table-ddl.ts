@@ -2,6 +2,7 @@ import { runQuery, type Connection, type Queryable } from '../db/pool.ts';
 import { quoteIdentifier } from '../db/quote-identifier.ts';
 import { quoteLiteral } from '../db/quote-literal.ts';
 import type { EventLayout } from './event-layout.ts';
+import { listEventTables } from './event-tables.ts';
 import { defaultWeekTableName, eventBranchName, otherEventsBranchName, weekTableName } from './partition-names.ts';
 import { addWeeks } from './weeks.ts';
 
@@ -24,13 +25,17 @@ function weekBound(week: Date): string {
   return `FROM (${quoteLiteral(week.toISOString())}) TO (${quoteLiteral(addWeeks(week, 1).toISOString())})`;
 }
 
+// Autovacuum stays off on the tables being filled: a vacuum of a fresh copy holds a lock the
+// switch-over needs, and the conversion runs ANALYZE itself. `enableAutovacuum` turns it back on.
+const buildingOptions = 'WITH (autovacuum_enabled = false)';
+
 async function createWeeks(db: Queryable, branch: string, weeks: Date[]): Promise<void> {
   for (const week of weeks) {
     await runQuery(db, 'partition.create_week',
-      `CREATE TABLE ${quoteIdentifier(weekTableName(branch, week))} PARTITION OF ${quoteIdentifier(branch)} FOR VALUES ${weekBound(week)}`);
+      `CREATE TABLE ${quoteIdentifier(weekTableName(branch, week))} PARTITION OF ${quoteIdentifier(branch)} FOR VALUES ${weekBound(week)} ${buildingOptions}`);
   }
   await runQuery(db, 'partition.create_week',
-    `CREATE TABLE ${quoteIdentifier(defaultWeekTableName(branch))} PARTITION OF ${quoteIdentifier(branch)} DEFAULT`);
+    `CREATE TABLE ${quoteIdentifier(defaultWeekTableName(branch))} PARTITION OF ${quoteIdentifier(branch)} DEFAULT ${buildingOptions}`);
 }
 
 /**
@@ -41,7 +46,7 @@ async function createWeeks(db: Queryable, branch: string, weeks: Date[]): Promis
 export async function createLayoutTables(db: Queryable, prefix: string, layout: EventLayout, weeks: Date[]): Promise<void> {
   const table = quoteIdentifier(prefix);
   if (layout.kind === 'plain') {
-    await runQuery(db, 'partition.create_table', `CREATE TABLE ${table} (LIKE events INCLUDING DEFAULTS)`);
+    await runQuery(db, 'partition.create_table', `CREATE TABLE ${table} (LIKE events INCLUDING DEFAULTS) ${buildingOptions}`);
     return;
   }
   if (layout.events.length === 0) {
@@ -59,6 +64,13 @@ export async function createLayoutTables(db: Queryable, prefix: string, layout: 
   const other = otherEventsBranchName(prefix);
   await runQuery(db, 'partition.create_branch', `CREATE TABLE ${quoteIdentifier(other)} PARTITION OF ${table} DEFAULT PARTITION BY RANGE (timestamp)`);
   await createWeeks(db, other, weeks);
+}
+
+/** Gives the tables of the live `events` back to autovacuum once a conversion has switched. */
+export async function enableAutovacuum(db: Queryable): Promise<void> {
+  for (const table of await listEventTables(db)) {
+    if (table.leaf) await runQuery(db, 'partition.enable_autovacuum', `ALTER TABLE ${quoteIdentifier(table.schema)}.${quoteIdentifier(table.table)} RESET (autovacuum_enabled)`);
+  }
 }
 
 /** Builds the event indexes on `prefix` (and, through it, on every partition). */

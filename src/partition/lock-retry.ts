@@ -5,10 +5,13 @@ const lockNotAvailable = '55P03';
 
 export type LockMode = 'SHARE ROW EXCLUSIVE' | 'ACCESS EXCLUSIVE';
 
-/** `waitMs` adds up every attempt's wait: inserts queued behind each of them. */
+/**
+ * `waitMs` adds up every attempt's wait for the last table, the live one: while that request
+ * waits, inserts queue behind it. Waits for the tables before it hold up nobody.
+ */
 export interface LockedResult<T> { value: T; waitMs: number; holdMs: number; attempts: number }
 
-/** `tables` are locked in order, each with the same timeout. */
+/** `tables` are locked in order, each with the same timeout; the live table goes last. */
 export interface ShortLockOptions { tag: string; tables: string[]; mode: LockMode; timeoutMs: number; attempts: number }
 
 // Sessions holding a lock on `table` or on any table under it (LOCK TABLE on a partitioned
@@ -23,8 +26,8 @@ interface LockHolder { pid: number; backend_type: string; query: string; wraparo
 
 /**
  * Postgres cancels an autovacuum that blocks a lock request once the request has waited
- * deadlock_timeout (1 s). These lock requests give up sooner, so they do that part themselves;
- * a vacuum run to prevent wraparound is left alone.
+ * deadlock_timeout (1 s). These lock requests give up sooner, so they do that part themselves,
+ * before each attempt; a vacuum run to prevent wraparound is left alone.
  */
 async function cancelBlockingAutovacuum(db: Connection, table: string): Promise<LockHolder[]> {
   const { rows } = await runQuery<LockHolder>(db, 'partition.lock_holders', lockHoldersSql, [quoteIdentifier(table)]);
@@ -37,28 +40,32 @@ async function cancelBlockingAutovacuum(db: Connection, table: string): Promise<
 }
 
 /**
- * Runs `work` in a transaction that first locks `table`. While the lock request waits, every
+ * Runs `work` in a transaction that first locks `tables`. While a lock request waits, every
  * insert queues behind it, so the wait is capped at `timeoutMs` and the attempt retried after a
  * pause: ingestion never stalls longer than one timeout. `beforeAttempt` runs outside the
  * transaction before each try.
  */
 export async function withShortLock<T>(db: Connection, options: ShortLockOptions, work: () => Promise<T>, beforeAttempt?: () => Promise<void>): Promise<LockedResult<T>> {
   let waitedMs = 0;
+  const live = options.tables.at(-1)!;
   for (let attempt = 1; ; attempt++) {
     if (beforeAttempt) await beforeAttempt();
+    for (const table of options.tables) await cancelBlockingAutovacuum(db, table);
     await runQuery(db, options.tag, 'BEGIN');
-    let asked = performance.now();
+    let asked: number | undefined;
     let granted: number | undefined;
     try {
       await runQuery(db, options.tag, `SET LOCAL lock_timeout = '${Math.round(options.timeoutMs)}ms'`);
-      asked = performance.now();
-      for (const table of options.tables) await runQuery(db, options.tag, `LOCK TABLE ${quoteIdentifier(table)} IN ${options.mode} MODE`);
+      for (const table of options.tables) {
+        if (table === live) asked = performance.now();
+        await runQuery(db, options.tag, `LOCK TABLE ${quoteIdentifier(table)} IN ${options.mode} MODE`);
+      }
       granted = performance.now();
       const value = await work();
       await runQuery(db, options.tag, 'COMMIT');
-      return { value, waitMs: waitedMs + granted - asked, holdMs: performance.now() - granted, attempts: attempt };
+      return { value, waitMs: waitedMs + granted - asked!, holdMs: performance.now() - granted, attempts: attempt };
     } catch (error) {
-      waitedMs += (granted ?? performance.now()) - asked;
+      if (asked !== undefined) waitedMs += (granted ?? performance.now()) - asked;
       await runQuery(db, options.tag, 'ROLLBACK').catch(() => undefined);
       if ((error as { code?: string }).code !== lockNotAvailable) throw error;
       const holders: LockHolder[] = [];
