@@ -83,7 +83,7 @@ describe('a conversion while ingestion runs', () => {
     const { rows: leftovers } = await runQuery<{ n: number }>(server.db.pool, 'test.leftovers',
       "SELECT (SELECT count(*) FROM event_conversion_changes) + (SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'sounder_conversion%') AS n");
     expect(Number(leftovers[0]!.n)).toBe(0);
-  });
+  }, 180_000);
 });
 
 function runPartitionCli(args: string[]): { killAfter(marker: RegExp): Promise<boolean>; done: Promise<number | null> } {
@@ -148,5 +148,5 @@ describe('a conversion killed with SIGKILL', () => {
     }
     // Most kills land mid-conversion (the last markers can be too late on a fast machine).
     expect(outcomes.filter((phase) => phase !== 'completed' && phase !== 'done').length).toBeGreaterThanOrEqual(3);
-  });
+  }, 180_000);
 });

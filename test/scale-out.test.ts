@@ -24,11 +24,11 @@ function spawnWorker(): ChildProcess {
   return child;
 }
 
-/** Shards held per worker process right now, from the advisory locks in this test's database. */
+/** Shards held per worker process right now, from the two-key advisory locks (the partition lock has one key) in this test's database. */
 async function shardHolders(): Promise<number[]> {
   const { rows } = await runQuery<{ n: number }>(server.db.pool, 'test.holders',
     `SELECT count(*)::int AS n FROM pg_locks
-     WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+     WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
      GROUP BY pid ORDER BY 1`);
   return rows.map((row) => row.n);
 }

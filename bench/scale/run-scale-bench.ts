@@ -46,7 +46,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleRu
           await waitUntil(async () => {
             const { rows } = await pool.query<{ holders: number; shards: number }>(
               `SELECT count(DISTINCT pid)::int AS holders, count(*)::int AS shards FROM pg_locks
-               WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+               WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
             return rows[0]!.shards === 16 && rows[0]!.holders === Math.min(workers, 16);
           }, 'the workers to share the shards');
           let before = { web: 0, workers: 0, postgres: 0, client: process.cpuUsage() };
