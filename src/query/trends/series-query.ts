@@ -1,0 +1,116 @@
+import type { Dialect } from '../dialects/dialect.ts';
+import { eventPersonId, eventSource } from '../filters/event-source.ts';
+import type { EntityMatcher } from '../filters/entity-condition.ts';
+import type { PropertyGroup } from '../filters/filter-condition.ts';
+import type { ResolvedRange } from '../filters/date-range.ts';
+import type { InsightContext } from '../insight-context.ts';
+import type { MathKind } from '../insight-filter.ts';
+import { SqlParams } from '../sql-params.ts';
+
+export const breakdownNull = '$$_posthog_breakdown_null_$$';
+export const breakdownOther = '$$_posthog_breakdown_other_$$';
+
+/** How one trends series is broken down: by an event or person property, with its top values kept. */
+export interface BreakdownSpec { type: 'event' | 'person'; key: string; top?: string[] }
+
+export interface SeriesSpec {
+  entity: EntityMatcher;
+  math: MathKind;
+  mathProperty?: string | null;
+  properties: PropertyGroup;
+  breakdown?: BreakdownSpec;
+  /** Extra conditions on the events (a cohort breakdown's membership), given the params they bind. */
+  extraConditions?: (params: SqlParams) => string[];
+}
+
+const fractions: Partial<Record<MathKind, number>> = { median: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
+const activeDays: Partial<Record<MathKind, number>> = { weekly_active: 7, monthly_active: 30 };
+
+function aggregate(d: Dialect, spec: SeriesSpec, params: SqlParams): string {
+  const value = () => d.numeric(d.jsonText('e.properties', params.add(spec.mathProperty)));
+  switch (spec.math) {
+    case 'total': return 'count(*)';
+    case 'dau': case 'weekly_active': case 'monthly_active': return `count(DISTINCT ${eventPersonId})`;
+    case 'unique_session': return `count(DISTINCT nullif(${d.jsonText('e.properties', "'$session_id'")}, ''))`;
+    case 'sum': return `coalesce(sum(${value()}), 0)`;
+    case 'avg': return `avg(${value()})`;
+    case 'min': return `min(${value()})`;
+    case 'max': return `max(${value()})`;
+    default: return d.percentile(fractions[spec.math]!, value());
+  }
+}
+
+function breakdownSql(d: Dialect, breakdown: BreakdownSpec, params: SqlParams): string {
+  const column = breakdown.type === 'person' ? 'p.properties' : 'e.properties';
+  const value = `coalesce(${d.jsonText(column, params.add(breakdown.key))}, ${params.add(breakdownNull)})`;
+  if (!breakdown.top) return value;
+  return `CASE WHEN ${value} = ANY(${params.add(breakdown.top)}::text[]) THEN ${value} ELSE ${params.add(breakdownOther)} END`;
+}
+
+function source(context: InsightContext, spec: SeriesSpec, params: SqlParams, from: Date, to: Date): string {
+  return eventSource({
+    context, params, from, to, entities: [spec.entity], properties: spec.properties,
+    joinPersons: spec.breakdown?.type === 'person', extraConditions: spec.extraConditions?.(params),
+  });
+}
+
+/**
+ * Rows (bucket, breakdown, value) of one series over `range`. Weekly and monthly active users
+ * count, for each bucket, the persons active in the 7 or 30 days ending with it, so the events
+ * read start that many days before the range.
+ */
+export function seriesQuery(context: InsightContext, spec: SeriesSpec, range: ResolvedRange, cumulativePersons = false): { text: string; values: unknown[] } {
+  const d = context.dialect;
+  const params = new SqlParams();
+  const tz = params.add(context.project.timezone);
+  const local = d.localTime('e.timestamp', tz);
+  const bucket = d.bucketStart(range.interval, local, context.project.weekStartDay);
+  const breakdown = spec.breakdown ? breakdownSql(d, spec.breakdown, params) : 'NULL::text';
+  const days = activeDays[spec.math];
+  if (days) {
+    const from = new Date(range.from.getTime() - days * 86_400_000);
+    const localTo = d.localTime(`${params.add(range.to)}::timestamptz`, tz);
+    const text = `WITH buckets AS (
+        SELECT b AS start_local, least(b + ${d.step(range.interval)}, ${localTo}) AS end_local FROM unnest(${params.add(range.buckets)}::timestamp[]) AS b),
+      active AS (
+        SELECT ${local} AS local, ${breakdown} AS breakdown, ${eventPersonId} AS person_id
+        FROM ${source(context, spec, params, from, range.to)})
+      SELECT ${d.bucketKey('b.start_local')} AS bucket, a.breakdown, count(DISTINCT a.person_id) AS value
+      FROM buckets b JOIN active a ON a.local >= b.end_local - interval '${days} days' AND a.local < b.end_local
+      GROUP BY 1, 2`;
+    return { text, values: params.values };
+  }
+  if (cumulativePersons) {
+    // Cumulative unique persons: each person counts once, in the bucket they were first seen.
+    const text = `SELECT ${d.bucketKey('first_bucket')} AS bucket, breakdown, count(*) AS value FROM (
+        SELECT min(${bucket}) AS first_bucket, ${breakdown} AS breakdown, ${eventPersonId} AS person_id
+        FROM ${source(context, spec, params, range.from, range.to)} GROUP BY 2, 3) firsts
+      GROUP BY 1, 2`;
+    return { text, values: params.values };
+  }
+  const text = `SELECT ${d.bucketKey(bucket)} AS bucket, ${breakdown} AS breakdown, ${aggregate(d, spec, params)} AS value
+    FROM ${source(context, spec, params, range.from, range.to)}
+    GROUP BY 1, 2`;
+  return { text, values: params.values };
+}
+
+/** Rows (breakdown, value) of one series over the whole range: the number a pie, table or big-number display shows. */
+export function aggregatedSeriesQuery(context: InsightContext, spec: SeriesSpec, range: ResolvedRange): { text: string; values: unknown[] } {
+  const params = new SqlParams();
+  const breakdown = spec.breakdown ? breakdownSql(context.dialect, spec.breakdown, params) : 'NULL::text';
+  const math = activeDays[spec.math] ? 'dau' : spec.math;
+  const text = `SELECT ${breakdown} AS breakdown, ${aggregate(context.dialect, { ...spec, math }, params)} AS value
+    FROM ${source(context, spec, params, range.from, range.to)}
+    GROUP BY 1`;
+  return { text, values: params.values };
+}
+
+/** The breakdown values of a series by event count, most first: one more than `limit`, to tell whether an "other" bucket is needed. */
+export function breakdownValuesQuery(context: InsightContext, spec: SeriesSpec, range: ResolvedRange, limit: number): { text: string; values: unknown[] } {
+  const params = new SqlParams();
+  const breakdown = breakdownSql(context.dialect, { ...spec.breakdown!, top: undefined }, params);
+  const text = `SELECT ${breakdown} AS value, count(*) AS events
+    FROM ${source(context, spec, params, range.from, range.to)}
+    GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${params.add(limit + 1)}`;
+  return { text, values: params.values };
+}
