@@ -1,0 +1,42 @@
+import { runQuery } from '../../db/pool.ts';
+import type { EntityMatcher } from '../filters/entity-condition.ts';
+import { eventPersonId, eventScope, eventSource } from '../filters/event-source.ts';
+import type { PropertyGroup } from '../filters/filter-condition.ts';
+import type { InsightContext } from '../insight-context.ts';
+import { SqlParams } from '../sql-params.ts';
+import type { PersonSequence } from './match-funnel.ts';
+
+export interface FunnelSequenceInput {
+  steps: EntityMatcher[];
+  properties: PropertyGroup;
+  from: Date;
+  to: Date;
+  /** Strict funnels see every event of the person: any other event between two steps breaks the chain. */
+  allEvents: boolean;
+  breakdown?: { type: 'event' | 'person'; key: string };
+}
+
+export interface PersonFunnelRow extends PersonSequence { personId: string; breakdowns: Array<string | null> }
+
+/**
+ * Each person's step events in time order with a bit mask of the steps each matches, in one
+ * query; matching the sequence against the funnel happens in match-funnel.ts, the same for every store.
+ */
+export async function loadFunnelSequences(context: InsightContext, input: FunnelSequenceInput): Promise<PersonFunnelRow[]> {
+  const params = new SqlParams();
+  const d = context.dialect;
+  const mask = input.steps.map((step, index) => `(CASE WHEN ${step.condition(eventScope, params)} THEN ${1 << index} ELSE 0 END)`).join(' | ');
+  const breakdown = input.breakdown
+    ? d.jsonText(input.breakdown.type === 'person' ? 'p.properties' : 'e.properties', params.add(input.breakdown.key))
+    : 'NULL::text';
+  const source = eventSource({
+    context, params, from: input.from, to: input.to, entities: input.allEvents ? [] : input.steps, properties: input.properties,
+    joinPersons: input.breakdown?.type === 'person' || input.steps.some((step) => step.usesPersons),
+  });
+  const { rows } = await runQuery<{ person_id: string; times: number[]; masks: number[]; breakdowns: Array<string | null> }>(context.db, 'insights.funnel_sequences',
+    `SELECT person_id, array_agg(ms ORDER BY ms, seq) AS times, array_agg(mask ORDER BY ms, seq) AS masks, array_agg(breakdown ORDER BY ms, seq) AS breakdowns
+     FROM (SELECT ${eventPersonId} AS person_id, (extract(epoch FROM e.timestamp) * 1000)::float8 AS ms, ${mask} AS mask, ${breakdown} AS breakdown, e.uuid AS seq
+           FROM ${source}) steps
+     GROUP BY person_id`, params.values);
+  return rows.map((row) => ({ personId: row.person_id, times: row.times, masks: row.masks, breakdowns: row.breakdowns }));
+}

@@ -1,0 +1,136 @@
+import { resolveRange } from '../filters/date-range.ts';
+import { matchEntity } from '../filters/entity-condition.ts';
+import type { InsightContext } from '../insight-context.ts';
+import { seriesOf, type InsightFilter, type Series } from '../insight-filter.ts';
+import { InvalidQueryError } from '../query-error.ts';
+import { breakdownNull, breakdownOther } from '../trends/series-query.ts';
+import { loadFunnelSequences } from './funnel-sequences.ts';
+import { matchFunnel, type FunnelMatch } from './match-funnel.ts';
+
+export interface FunnelStepResult {
+  action_id: string | number | null;
+  name: string;
+  custom_name: string | null;
+  order: number;
+  type: string;
+  count: number;
+  /** Of the persons who entered the funnel, and of those who did the previous step. */
+  conversion_rate: number;
+  step_conversion_rate: number;
+  dropped_off: number;
+  average_conversion_time: number | null;
+  median_conversion_time: number | null;
+  breakdown_value?: string;
+}
+
+export interface PersonOutcome { personId: string; match: FunnelMatch; breakdown?: string }
+
+const unitMs = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000, week: 604_800_000, month: 2_592_000_000 } as const;
+
+export function funnelWindowMs(filter: InsightFilter): number {
+  if (filter.funnel_window_interval) return filter.funnel_window_interval * unitMs[filter.funnel_window_interval_unit ?? 'day'];
+  return (filter.funnel_window_days ?? 14) * unitMs.day;
+}
+
+function funnelSteps(filter: InsightFilter): Series[] {
+  const steps = seriesOf(filter);
+  if (steps.length === 0) throw new InvalidQueryError('a funnel needs at least one step in events or actions', 'events');
+  if (steps.length > 20) throw new InvalidQueryError('a funnel has at most 20 steps', 'events');
+  return steps;
+}
+
+/** Every person who did the first step in the range, with how far they got and their breakdown value (from the first step's event). */
+export async function evaluateFunnel(context: InsightContext, filter: InsightFilter): Promise<{ steps: Series[]; labels: string[]; outcomes: PersonOutcome[] }> {
+  const steps = funnelSteps(filter);
+  const range = await resolveRange(context, { dateFrom: filter.date_from, dateTo: filter.date_to, interval: 'day' });
+  const matchers = await Promise.all(steps.map((step) => matchEntity(context, step)));
+  const breakdown = filter.breakdown !== undefined && filter.breakdown !== null
+    ? { type: filter.breakdown_type === 'person' ? 'person' as const : 'event' as const, key: String(filter.breakdown) }
+    : undefined;
+  if (filter.breakdown_type === 'cohort') throw new InvalidQueryError('funnels break down by an event or person property', 'breakdown_type');
+  const rows = await loadFunnelSequences(context, {
+    steps: matchers, properties: filter.properties, from: range.from, to: range.to, allEvents: filter.funnel_order_type === 'strict', breakdown,
+  });
+  const windowMs = funnelWindowMs(filter);
+  const outcomes: PersonOutcome[] = [];
+  for (const row of rows) {
+    const match = matchFunnel(row, steps.length, windowMs, filter.funnel_order_type);
+    if (!match) continue;
+    outcomes.push({ personId: row.personId, match, breakdown: breakdown ? row.breakdowns[match.startIndex] ?? breakdownNull : undefined });
+  }
+  if (breakdown) limitBreakdowns(outcomes, filter.breakdown_limit);
+  return { steps, labels: matchers.map((matcher) => matcher.label), outcomes };
+}
+
+/** Keeps the breakdown values with the most persons entering the funnel; the rest become "other". */
+function limitBreakdowns(outcomes: PersonOutcome[], limit: number): void {
+  const counts = new Map<string, number>();
+  for (const outcome of outcomes) counts.set(outcome.breakdown!, (counts.get(outcome.breakdown!) ?? 0) + 1);
+  const kept = new Set([...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit).map(([value]) => value));
+  for (const outcome of outcomes) if (!kept.has(outcome.breakdown!)) outcome.breakdown = breakdownOther;
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function stepResults(steps: Series[], labels: string[], outcomes: PersonOutcome[], breakdownValue?: string): FunnelStepResult[] {
+  const entered = outcomes.length;
+  return steps.map((step, index) => {
+    const reached = outcomes.filter((outcome) => outcome.match.steps > index);
+    const previous = index === 0 ? entered : outcomes.filter((outcome) => outcome.match.steps > index - 1).length;
+    const seconds = index === 0 ? [] : reached.map((outcome) => (outcome.match.times[index]! - outcome.match.times[index - 1]!) / 1000);
+    const result: FunnelStepResult = {
+      action_id: step.id, name: step.name ?? labels[index]!, custom_name: step.custom_name ?? null, order: index, type: step.type,
+      count: reached.length,
+      conversion_rate: entered === 0 ? 0 : reached.length / entered,
+      step_conversion_rate: previous === 0 ? 0 : reached.length / previous,
+      dropped_off: previous - reached.length,
+      average_conversion_time: seconds.length ? seconds.reduce((sum, value) => sum + value, 0) / seconds.length : null,
+      median_conversion_time: median(seconds),
+    };
+    if (breakdownValue !== undefined) result.breakdown_value = breakdownValue;
+    return result;
+  });
+}
+
+export interface TimeToConvertResult { bins: Array<[number, number]>; average_conversion_time: number | null; median_conversion_time: number | null }
+
+function timeToConvert(outcomes: PersonOutcome[], stepCount: number, binCount: number): TimeToConvertResult {
+  const seconds = outcomes.filter((outcome) => outcome.match.steps === stepCount).map((outcome) => (outcome.match.times[stepCount - 1]! - outcome.match.times[0]!) / 1000);
+  if (seconds.length === 0) return { bins: [], average_conversion_time: null, median_conversion_time: null };
+  const min = Math.min(...seconds);
+  const width = Math.max(1, Math.ceil((Math.max(...seconds) - min + 1) / binCount));
+  const bins: Array<[number, number]> = Array.from({ length: binCount }, (_, index) => [Math.floor(min) + index * width, 0]);
+  for (const value of seconds) bins[Math.min(binCount - 1, Math.floor((value - Math.floor(min)) / width))]![1]++;
+  return { bins, average_conversion_time: seconds.reduce((sum, value) => sum + value, 0) / seconds.length, median_conversion_time: median(seconds) };
+}
+
+/** PostHog's funnel result: the steps (one list per breakdown value when broken down), or a time-to-convert histogram. */
+export async function getFunnel(context: InsightContext, filter: InsightFilter): Promise<FunnelStepResult[] | FunnelStepResult[][] | TimeToConvertResult> {
+  const { steps, labels, outcomes } = await evaluateFunnel(context, filter);
+  if (filter.funnel_viz_type === 'time_to_convert') return timeToConvert(outcomes, steps.length, filter.bin_count ?? 10);
+  if (filter.breakdown === undefined || filter.breakdown === null) return stepResults(steps, labels, outcomes);
+  const byValue = new Map<string, PersonOutcome[]>();
+  for (const outcome of outcomes) {
+    const list = byValue.get(outcome.breakdown!);
+    if (list) list.push(outcome);
+    else byValue.set(outcome.breakdown!, [outcome]);
+  }
+  const values = [...byValue.keys()].sort((a, b) => (a === breakdownOther ? 1 : 0) - (b === breakdownOther ? 1 : 0)
+    || byValue.get(b)!.length - byValue.get(a)!.length || (a < b ? -1 : 1));
+  return values.map((value) => stepResults(steps, labels, byValue.get(value)!, value));
+}
+
+/** Persons who reached `step` (1-based), or with a negative step, who did step -step - 1 and dropped off before -step. */
+export async function getFunnelPersonIds(context: InsightContext, filter: InsightFilter, step: number, breakdownValue?: string): Promise<string[]> {
+  const { steps, outcomes } = await evaluateFunnel(context, filter);
+  if (step === 0 || Math.abs(step) > steps.length || step === -1) throw new InvalidQueryError(`funnel_step must be 1 to ${steps.length}, or -2 to -${steps.length} for drop-offs`, 'funnel_step');
+  return outcomes
+    .filter((outcome) => breakdownValue === undefined || outcome.breakdown === breakdownValue)
+    .filter((outcome) => (step > 0 ? outcome.match.steps >= step : outcome.match.steps === -step - 1))
+    .map((outcome) => outcome.personId);
+}
