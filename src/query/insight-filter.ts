@@ -67,7 +67,7 @@ export const insightFilterSchema = z.object({
   start_point: z.string().max(2000).nullish(),
   end_point: z.string().max(2000).nullish(),
   step_limit: positive(20).default(5),
-  path_strip_query: booleanLike.default(true),
+  path_strip_query: booleanLike.default(false),
   edge_limit: positive(1000).default(50),
   // Stickiness and lifecycle read `interval`; lifecycle reads one series.
 }).passthrough();

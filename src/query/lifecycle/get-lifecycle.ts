@@ -1,0 +1,77 @@
+import { runQuery } from '../../db/pool.ts';
+import { resolveRange, type ResolvedRange } from '../filters/date-range.ts';
+import { matchEntity } from '../filters/entity-condition.ts';
+import { eventPersonId, eventSource } from '../filters/event-source.ts';
+import type { InsightContext } from '../insight-context.ts';
+import { seriesOf, type InsightFilter } from '../insight-filter.ts';
+import { InvalidQueryError } from '../query-error.ts';
+import { SqlParams } from '../sql-params.ts';
+import { bucketLabels } from '../trends/bucket-labels.ts';
+
+export const lifecycleStatuses = ['new', 'returning', 'resurrecting', 'dormant'] as const;
+export type LifecycleStatus = typeof lifecycleStatuses[number];
+
+export interface LifecycleResult { status: LifecycleStatus; label: string; data: number[]; count: number; labels: string[]; days: string[] }
+
+// Activity one interval before the range tells returning from resurrecting on its first interval
+// (a day is 25 hours at most, a month 31 days).
+const lookbackMs = { minute: 60_000, hour: 3_600_000, day: 90_000_000, week: 608_400_000, month: 2_682_000_000 } as const;
+
+/**
+ * (person, bucket, status) rows: active persons are new (first seen in this interval),
+ * returning (active in the previous one too) or resurrecting (seen before, not in the previous
+ * one); dormant persons were active in the previous interval and not in this one.
+ */
+async function lifecycleRows(context: InsightContext, filter: InsightFilter, range: ResolvedRange, params: SqlParams): Promise<string> {
+  const series = seriesOf(filter);
+  if (series.length !== 1) throw new InvalidQueryError('lifecycle takes exactly one series', 'events');
+  const entity = await matchEntity(context, series[0]!);
+  const d = context.dialect;
+  const tz = params.add(context.project.timezone);
+  const step = d.step(range.interval);
+  const bucketOf = (timestamp: string) => d.bucketStart(range.interval, d.localTime(timestamp, tz), context.project.weekStartDay);
+  const first = `${params.add(range.buckets[0])}::timestamp`;
+  const activity = `SELECT DISTINCT ${eventPersonId} AS person_id, ${bucketOf('e.timestamp')} AS bucket
+    FROM ${eventSource({ context, params, from: new Date(range.from.getTime() - lookbackMs[range.interval]), to: range.to, entities: [entity], properties: filter.properties })}`;
+  return `WITH activity AS (${activity}),
+    active AS (SELECT * FROM activity WHERE bucket >= ${first})
+    SELECT a.person_id, a.bucket,
+      CASE WHEN ${bucketOf('p.created_at')} = a.bucket THEN 'new'
+           WHEN EXISTS (SELECT 1 FROM activity b WHERE b.person_id = a.person_id AND b.bucket = a.bucket - ${step}) THEN 'returning'
+           WHEN p.created_at IS NULL AND NOT EXISTS (SELECT 1 FROM activity b WHERE b.person_id = a.person_id AND b.bucket < a.bucket) THEN 'new'
+           ELSE 'resurrecting' END AS status
+    FROM active a LEFT JOIN persons p ON p.project_id = ${params.add(context.project.id)} AND p.uuid = a.person_id
+    UNION ALL
+    SELECT b.person_id, b.bucket + ${step}, 'dormant' FROM activity b
+    WHERE b.bucket + ${step} >= ${first} AND b.bucket + ${step} <= ${params.add(range.buckets.at(-1))}::timestamp
+      AND NOT EXISTS (SELECT 1 FROM activity a WHERE a.person_id = b.person_id AND a.bucket = b.bucket + ${step})`;
+}
+
+/** PostHog's lifecycle: four series, dormant counted negative. */
+export async function getLifecycle(context: InsightContext, filter: InsightFilter): Promise<LifecycleResult[]> {
+  const range = await resolveRange(context, { dateFrom: filter.date_from, dateTo: filter.date_to, interval: filter.interval });
+  const params = new SqlParams();
+  const rowsSql = await lifecycleRows(context, filter, range, params);
+  const { rows } = await runQuery<{ bucket: string; status: LifecycleStatus; persons: number }>(context.db, 'insights.lifecycle',
+    `SELECT ${context.dialect.bucketKey('bucket')} AS bucket, status, count(*) AS persons FROM (${rowsSql}) r GROUP BY 1, 2`, params.values);
+  const position = new Map(range.buckets.map((bucket, index) => [bucket, index]));
+  const { labels, days } = bucketLabels(range.buckets, range.interval);
+  const series = new Map(lifecycleStatuses.map((status) => [status, range.buckets.map(() => 0)]));
+  for (const row of rows) {
+    const index = position.get(row.bucket);
+    if (index !== undefined) series.get(row.status)![index] = row.status === 'dormant' ? -row.persons : row.persons;
+  }
+  return lifecycleStatuses.map((status) => {
+    const data = series.get(status)!;
+    return { status, label: status, data, count: data.reduce((sum, value) => sum + value, 0), labels, days };
+  });
+}
+
+export async function getLifecyclePersonIds(context: InsightContext, filter: InsightFilter, status: LifecycleStatus, bucket: string): Promise<string[]> {
+  const range = await resolveRange(context, { dateFrom: filter.date_from, dateTo: filter.date_to, interval: filter.interval });
+  const params = new SqlParams();
+  const rowsSql = await lifecycleRows(context, filter, range, params);
+  const { rows } = await runQuery<{ person_id: string }>(context.db, 'insights.lifecycle_persons',
+    `SELECT person_id::text FROM (${rowsSql}) r WHERE status = ${params.add(status)} AND ${context.dialect.bucketKey('bucket')} = ${params.add(bucket)}`, params.values);
+  return rows.map((row) => row.person_id);
+}

@@ -1,0 +1,89 @@
+import { runQuery } from '../../db/pool.ts';
+import { resolveRange } from '../filters/date-range.ts';
+import { matchEntity } from '../filters/entity-condition.ts';
+import { eventPersonId, eventSource } from '../filters/event-source.ts';
+import type { InsightContext } from '../insight-context.ts';
+import type { InsightFilter, Interval } from '../insight-filter.ts';
+import { InvalidQueryError } from '../query-error.ts';
+import { SqlParams } from '../sql-params.ts';
+import { bucketLabels } from '../trends/bucket-labels.ts';
+
+export interface RetentionCohort { label: string; date: string; values: Array<{ count: number }> }
+
+const periods: Record<InsightFilter['period'], { interval: Interval; relative: string; label: string }> = {
+  Hour: { interval: 'hour', relative: 'h', label: 'Hour' },
+  Day: { interval: 'day', relative: 'd', label: 'Day' },
+  Week: { interval: 'week', relative: 'w', label: 'Week' },
+  Month: { interval: 'month', relative: 'm', label: 'Month' },
+};
+
+interface RetentionQuery { text: string; values: unknown[]; buckets: string[] }
+
+/**
+ * The SQL behind the cohort table: `target` holds (person, cohort bucket): each bucket the
+ * person did the start event in (recurring), or only the bucket of their first time ever
+ * (first time); `returned` the buckets they did the returning event in.
+ */
+async function retentionQuery(context: InsightContext, filter: InsightFilter, select: (params: SqlParams, buckets: string[]) => string): Promise<RetentionQuery> {
+  const period = periods[filter.period];
+  const count = filter.total_intervals;
+  const range = await resolveRange(context, { dateFrom: filter.date_from ?? `-${count - 1}${period.relative}`, dateTo: filter.date_to, interval: period.interval });
+  const buckets = range.buckets.slice(-count);
+  if (buckets.length === 0) throw new InvalidQueryError('the retention range is empty', 'date_to');
+  const targetEntity = filter.target_entity ?? filter.events[0] ?? { id: '$pageview', type: 'events' as const };
+  const returningEntity = filter.returning_entity ?? targetEntity;
+  const [target, returning] = await Promise.all([matchEntity(context, targetEntity), matchEntity(context, returningEntity)]);
+  const d = context.dialect;
+  const params = new SqlParams();
+  const tz = params.add(context.project.timezone);
+  const bucket = d.bucketKey(d.bucketStart(period.interval, d.localTime('e.timestamp', tz), context.project.weekStartDay));
+  const firstTime = filter.retention_type === 'retention_first_time';
+  const targetRows = firstTime
+    ? `SELECT person_id, first_bucket AS bucket FROM (
+         SELECT ${eventPersonId} AS person_id, min(${bucket}) AS first_bucket
+         FROM ${eventSource({ context, params, to: range.to, entities: [target], properties: filter.properties })}
+         GROUP BY 1) firsts WHERE first_bucket >= ${params.add(buckets[0])}`
+    : `SELECT DISTINCT ${eventPersonId} AS person_id, ${bucket} AS bucket
+       FROM ${eventSource({ context, params, from: range.from, to: range.to, entities: [target], properties: filter.properties })}`;
+  const text = `WITH target AS (${targetRows}),
+    returned AS (SELECT DISTINCT ${eventPersonId} AS person_id, ${bucket} AS bucket
+      FROM ${eventSource({ context, params, from: range.from, to: range.to, entities: [returning], properties: filter.properties })})
+    ${select(params, buckets)}`;
+  return { text, values: params.values, buckets };
+}
+
+/** PostHog's retention table: one row per cohort (period), each with the persons still active k periods later. */
+export async function getRetention(context: InsightContext, filter: InsightFilter): Promise<RetentionCohort[]> {
+  const query = await retentionQuery(context, filter, () => `
+    SELECT bucket AS cohort, bucket AS returned, count(*) AS persons FROM target GROUP BY 1
+    UNION ALL
+    SELECT t.bucket, r.bucket, count(DISTINCT t.person_id) FROM target t JOIN returned r ON r.person_id = t.person_id AND r.bucket > t.bucket GROUP BY 1, 2`);
+  const { rows } = await runQuery<{ cohort: string; returned: string; persons: number }>(context.db, 'insights.retention', query.text, query.values);
+  const index = new Map(query.buckets.map((bucket, position) => [bucket, position]));
+  const label = periods[filter.period].label;
+  const { days } = bucketLabels(query.buckets, periods[filter.period].interval);
+  const table = query.buckets.map((_, cohort) => Array.from({ length: query.buckets.length - cohort }, () => 0));
+  for (const row of rows) {
+    const cohort = index.get(row.cohort);
+    const returned = index.get(row.returned);
+    if (cohort === undefined || returned === undefined) continue;
+    table[cohort]![returned - cohort] = row.persons;
+  }
+  return table.map((values, cohort) => ({ label: `${label} ${cohort}`, date: days[cohort]!, values: values.map((count) => ({ count })) }));
+}
+
+/** The persons of one cell: in cohort `cohort` (0 = the first period) and active `period` periods later (0: the whole cohort). */
+export async function getRetentionPersonIds(context: InsightContext, filter: InsightFilter, cohort: number, period: number): Promise<string[]> {
+  const query = await retentionQuery(context, filter, (params, buckets) => {
+    if (cohort < 0 || period < 0 || cohort + period >= buckets.length) {
+      throw new InvalidQueryError(`no cell (${cohort}, ${period}) in a table of ${buckets.length} periods`, 'selected_interval');
+    }
+    const cohortBucket = params.add(buckets[cohort]);
+    return period === 0
+      ? `SELECT person_id::text FROM target WHERE bucket = ${cohortBucket}`
+      : `SELECT DISTINCT t.person_id::text FROM target t JOIN returned r ON r.person_id = t.person_id
+         WHERE t.bucket = ${cohortBucket} AND r.bucket = ${params.add(buckets[cohort + period])}`;
+  });
+  const { rows } = await runQuery<{ person_id: string }>(context.db, 'insights.retention_persons', query.text, query.values);
+  return rows.map((row) => row.person_id);
+}

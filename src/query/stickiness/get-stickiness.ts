@@ -1,0 +1,67 @@
+import { runQuery } from '../../db/pool.ts';
+import { resolveRange } from '../filters/date-range.ts';
+import { matchEntity } from '../filters/entity-condition.ts';
+import { eventPersonId, eventSource } from '../filters/event-source.ts';
+import type { InsightContext } from '../insight-context.ts';
+import { seriesOf, type InsightFilter } from '../insight-filter.ts';
+import { InvalidQueryError } from '../query-error.ts';
+import { SqlParams } from '../sql-params.ts';
+
+export interface StickinessSeriesResult {
+  action: { id: string | number | null; type: string; name: string; order: number };
+  label: string;
+  count: number;
+  /** data[k - 1]: persons active in exactly k of the range's intervals. */
+  data: number[];
+  labels: string[];
+  days: number[];
+}
+
+/** Persons by the number of distinct intervals of the range they did the series in. */
+function activeIntervalsQuery(context: InsightContext, filter: InsightFilter, entity: Awaited<ReturnType<typeof matchEntity>>, range: { from: Date; to: Date }, params: SqlParams): string {
+  const d = context.dialect;
+  const tz = params.add(context.project.timezone);
+  const bucket = d.bucketStart(filter.interval, d.localTime('e.timestamp', tz), context.project.weekStartDay);
+  return `SELECT ${eventPersonId} AS person_id, count(DISTINCT ${bucket}) AS intervals
+    FROM ${eventSource({ context, params, from: range.from, to: range.to, entities: [entity], properties: filter.properties })}
+    GROUP BY 1`;
+}
+
+export async function getStickiness(context: InsightContext, filter: InsightFilter): Promise<StickinessSeriesResult[]> {
+  const allSeries = seriesOf(filter);
+  if (allSeries.length === 0) throw new InvalidQueryError('stickiness needs at least one series in events or actions', 'events');
+  const range = await resolveRange(context, { dateFrom: filter.date_from, dateTo: filter.date_to, interval: filter.interval });
+  const total = range.buckets.length;
+  const results: StickinessSeriesResult[] = [];
+  for (const series of allSeries) {
+    const entity = await matchEntity(context, { ...series, properties: { type: 'AND', values: [series.properties] } });
+    const params = new SqlParams();
+    const { rows } = await runQuery<{ intervals: number; persons: number }>(context.db, 'insights.stickiness',
+      `SELECT intervals, count(*) AS persons FROM (${activeIntervalsQuery(context, filter, entity, range, params)}) p GROUP BY 1`, params.values);
+    const data = Array.from({ length: total }, () => 0);
+    for (const row of rows) if (row.intervals >= 1 && row.intervals <= total) data[row.intervals - 1] = row.persons;
+    const name = series.custom_name ?? series.name ?? entity.label;
+    results.push({
+      action: { id: series.id, type: series.type, name, order: series.order ?? series.index },
+      label: name,
+      count: data.reduce((sum, value) => sum + value, 0),
+      data,
+      labels: data.map((_, index) => `${index + 1} ${filter.interval}${index === 0 ? '' : 's'}`),
+      days: data.map((_, index) => index + 1),
+    });
+  }
+  return results;
+}
+
+/** The persons active in exactly `intervals` intervals for series `seriesIndex`. */
+export async function getStickinessPersonIds(context: InsightContext, filter: InsightFilter, seriesIndex: number, intervals: number): Promise<string[]> {
+  const series = seriesOf(filter)[seriesIndex];
+  if (!series) throw new InvalidQueryError(`there is no series ${seriesIndex}`, 'series');
+  const range = await resolveRange(context, { dateFrom: filter.date_from, dateTo: filter.date_to, interval: filter.interval });
+  const entity = await matchEntity(context, series);
+  const params = new SqlParams();
+  const inner = activeIntervalsQuery(context, filter, entity, range, params);
+  const { rows } = await runQuery<{ person_id: string }>(context.db, 'insights.stickiness_persons',
+    `SELECT person_id::text FROM (${inner}) p WHERE intervals = ${params.add(intervals)}`, params.values);
+  return rows.map((row) => row.person_id);
+}

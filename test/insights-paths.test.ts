@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insightFilterSchema } from '../src/query/insight-filter.ts';
+import { getPaths } from '../src/query/paths/get-paths.ts';
+import { startInsightFixture, type FixtureEvent, type InsightFixture } from './helpers/insight-fixture.ts';
+
+const view = (distinct_id: string, time: string, url: string, session?: string): FixtureEvent => ({
+  event: '$pageview', distinct_id, timestamp: `2026-06-01T${time}Z`, properties: { $current_url: `https://x.com${url}`, ...(session ? { $session_id: session } : {}) },
+});
+const events: FixtureEvent[] = [
+  view('p1', '10:00:00', '/', 's1'), view('p1', '10:01:00', '/pricing?ref=a', 's1'), view('p1', '10:03:00', '/signup', 's1'),
+  // No session ids: 55 idle minutes start a second session.
+  view('p2', '10:00:00', '/'), view('p2', '10:05:00', '/pricing'), view('p2', '11:00:00', '/'), view('p2', '11:01:00', '/docs'),
+  // The repeated home page collapses into one step.
+  view('p3', '10:00:00', '/'), view('p3', '10:00:30', '/'), view('p3', '10:02:00', '/pricing/'),
+  { event: 'signed up', distinct_id: 'p1', timestamp: '2026-06-01T10:04:00Z', properties: { $session_id: 's1' } },
+];
+
+let fixture: InsightFixture;
+beforeAll(async () => { fixture = await startInsightFixture(events); });
+afterAll(() => fixture.stop());
+
+async function paths(extra: Record<string, unknown>) {
+  return getPaths(await fixture.context(), insightFilterSchema.parse({ insight: 'PATHS', date_from: '2026-06-01', date_to: '2026-06-01', path_strip_query: true, ...extra }));
+}
+
+describe('paths', () => {
+  it('gives the top edges between steps, per session, with the average time between them', async () => {
+    expect(await paths({})).toEqual([
+      { source: '1_https://x.com', target: '2_https://x.com/pricing', value: 3, average_conversion_time: 160_000 },
+      { source: '1_https://x.com', target: '2_https://x.com/docs', value: 1, average_conversion_time: 60_000 },
+      { source: '2_https://x.com/pricing', target: '3_https://x.com/signup', value: 1, average_conversion_time: 120_000 },
+    ]);
+  });
+
+  it('starts at a start point and stops at an end point', async () => {
+    expect((await paths({ start_point: 'https://x.com/pricing' })).map((edge) => [edge.source, edge.target, edge.value]))
+      .toEqual([['1_https://x.com/pricing', '2_https://x.com/signup', 1]]);
+    expect((await paths({ end_point: 'https://x.com/pricing' })).map((edge) => [edge.source, edge.target, edge.value]))
+      .toEqual([['1_https://x.com', '2_https://x.com/pricing', 3]]);
+  });
+
+  it('mixes in custom events and keeps query strings when asked', async () => {
+    const edges = await paths({ include_event_types: ['$pageview', 'custom_event'], path_strip_query: false });
+    expect(edges.map((edge) => [edge.source, edge.target, edge.value])).toContainEqual(['3_https://x.com/signup', '4_signed up', 1]);
+    expect(edges.map((edge) => edge.target)).toContain('2_https://x.com/pricing?ref=a');
+  });
+});
