@@ -9,6 +9,14 @@ import type { Pool } from '../db/pool.ts';
 import { registerEventsRoutes } from './events-routes.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import { registerPersonsRoutes } from './persons-routes.ts';
+import { registerActionsRoutes } from './actions-routes.ts';
+import { registerCohortsRoutes } from './cohorts-routes.ts';
+import { registerDashboardsRoutes } from './dashboards-routes.ts';
+import { createInsightRunner } from './insight-request.ts';
+import { registerInsightsRoutes } from './insights-routes.ts';
+import { registerProjectRoutes } from './project-routes.ts';
+import { registerSavedInsightsRoutes } from './saved-insights-routes.ts';
+import { InvalidQueryError } from '../query/query-error.ts';
 
 export interface AppOptions {
   db: Queryable;
@@ -19,10 +27,12 @@ export interface AppOptions {
   pool?: Pool;
   /** Back-pressure limits; none means capture never refuses for backlog. */
   backlogLimits?: BacklogLimits;
+  /** Longest an insight result is reused (0: never). */
+  insightCacheSeconds?: number;
 }
 
 /** The web tier: SDK endpoints, REST API and health, in separate contexts with their own parsers and errors. */
-export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimits, pool }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimits, pool, insightCacheSeconds = 60 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: logLevel },
     trustProxy: true,
@@ -51,6 +61,7 @@ export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimi
   await app.register(async (api) => {
     api.setErrorHandler((error, request, reply) => {
       if (error instanceof ApiError) return reply.code(error.statusCode).send(error.toBody());
+      if (error instanceof InvalidQueryError) return reply.code(400).send(new ApiError('invalid_input', error.message, error.attr).toBody());
       if ((error as { code?: string }).code === '2201B') {
         return reply.code(400).send(new ApiError('invalid_input', 'invalid regular expression in a property filter', 'properties').toBody());
       }
@@ -62,6 +73,13 @@ export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimi
     });
     await registerEventsRoutes(api, { db, readDb });
     await registerPersonsRoutes(api, { db, readDb });
+    const runner = createInsightRunner(readDb, insightCacheSeconds);
+    await registerProjectRoutes(api, { db });
+    await registerInsightsRoutes(api, { db, readDb, runner });
+    await registerSavedInsightsRoutes(api, { db, runner });
+    await registerDashboardsRoutes(api, { db, runner });
+    await registerActionsRoutes(api, { db });
+    if (pool) await registerCohortsRoutes(api, { db, pool });
   });
 
   await registerHealthRoutes(app, db, backlog);

@@ -19,7 +19,9 @@ Environment:
   ${configEnvironment.logLevel}          fatal, error, warn, info (default), debug, trace, silent
   ${configEnvironment.maxBacklogEvents}   capture answers 503 past this many waiting events (default 5000000)
   ${configEnvironment.maxBacklogSeconds}  ... or when the oldest waiting event is older than this (default 900)
-  ${configEnvironment.maintenanceSeconds}  seconds between partition maintenance passes in workers (default 60)
+  ${configEnvironment.maintenanceSeconds}  seconds between maintenance passes in workers: partitions, retention, cohorts (default 60)
+  ${configEnvironment.cohortRefreshSeconds}  dynamic cohorts older than this are recomputed (default 300)
+  ${configEnvironment.insightCacheSeconds}  insight results are reused for at most this long (default 60; 0 turns the cache off)
   DEBUG              print stack traces on errors
 `;
 

@@ -25,6 +25,7 @@ export function registerWebCommand(program: Command): void {
         readDb: readPool,
         logLevel: config.logLevel,
         backlogLimits: { maxEvents: config.maxBacklogEvents, maxSeconds: config.maxBacklogSeconds },
+        insightCacheSeconds: config.insightCacheSeconds,
       });
       await app.listen({ port: config.port, host: config.host });
       onShutdown(async () => {

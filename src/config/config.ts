@@ -19,6 +19,8 @@ const configSchema = z.object({
   maxBacklogEvents: z.coerce.number().int().min(1),
   maxBacklogSeconds: z.coerce.number().int().min(1),
   maintenanceSeconds: z.coerce.number().int().min(1).max(86_400),
+  cohortRefreshSeconds: z.coerce.number().int().min(1).max(604_800),
+  insightCacheSeconds: z.coerce.number().int().min(0).max(86_400),
   debug: z.boolean(),
 });
 
@@ -39,6 +41,8 @@ const envNames: Partial<Record<keyof Config, string>> = {
   maxBacklogEvents: 'SOUNDER_MAX_BACKLOG_EVENTS',
   maxBacklogSeconds: 'SOUNDER_MAX_BACKLOG_SECONDS',
   maintenanceSeconds: 'SOUNDER_MAINTENANCE_SECONDS',
+  cohortRefreshSeconds: 'SOUNDER_COHORT_REFRESH_SECONDS',
+  insightCacheSeconds: 'SOUNDER_INSIGHT_CACHE_SECONDS',
 };
 
 export const configEnvironment = envNames;
@@ -59,6 +63,10 @@ const defaults: Record<keyof Config, unknown> = {
   maxBacklogSeconds: 900,
   // How often a worker runs partition maintenance (weeks ahead, default partitions, retention).
   maintenanceSeconds: 60,
+  // Dynamic cohorts older than this are recomputed by the maintenance pass.
+  cohortRefreshSeconds: 300,
+  // An insight result is reused for this long at most (dashboards may ask for less).
+  insightCacheSeconds: 60,
   debug: false,
 };
 

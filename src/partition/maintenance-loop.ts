@@ -1,16 +1,20 @@
 import pg from 'pg';
+import { refreshStaleCohorts } from '../cohorts/compute-cohort.ts';
 import { isDatabaseUnavailable } from '../db/pool.ts';
 import { maintainPartitions } from './maintain-partitions.ts';
 
 export interface MaintenanceLoopOptions {
   databaseUrl: string;
   intervalMs: number;
+  /** Cohorts computed longer ago than this are recomputed in a pass. */
+  cohortRefreshSeconds: number;
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
 }
 
 /**
- * Every worker process runs one; each pass is led by whichever gets the partition lock, so
- * there is always a leader while any worker lives and never two at once.
+ * Every worker process runs one; each pass is led by whichever gets the partition lock (and,
+ * for cohorts, the cohort refresh lock), so there is always a leader while any worker lives
+ * and never two at once.
  */
 export class MaintenanceLoop {
   private timer: NodeJS.Timeout | undefined;
@@ -45,6 +49,8 @@ export class MaintenanceLoop {
       if (result.createdWeeks.length > 0 || result.droppedTables.length > 0 || result.deletedRows > 0 || result.recovered !== 'none') {
         this.options.log.info(result, 'partition maintenance');
       }
+      const cohorts = await refreshStaleCohorts(client, this.options.cohortRefreshSeconds);
+      if (cohorts.length > 0) this.options.log.info({ cohorts }, 'cohorts recomputed');
     } catch (error) {
       if (!isDatabaseUnavailable(error)) this.options.log.warn({ err: (error as Error).message }, 'partition maintenance failed; retrying next pass');
     } finally {

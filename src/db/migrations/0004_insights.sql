@@ -71,3 +71,11 @@ CREATE TABLE dashboard_tiles (
   layout jsonb NOT NULL DEFAULT '{}',
   UNIQUE (dashboard_id, insight_id)
 );
+
+-- A static cohort is a list of distinct ids; its persons are found (and re-found after merges)
+-- by the same background refresh as dynamic cohorts.
+CREATE TABLE cohort_static_distinct_ids (
+  cohort_id integer NOT NULL REFERENCES cohorts (id) ON DELETE CASCADE,
+  distinct_id text NOT NULL,
+  PRIMARY KEY (cohort_id, distinct_id)
+);

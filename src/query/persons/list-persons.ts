@@ -54,3 +54,11 @@ export async function getPerson(db: Queryable, projectId: number, uuid: string):
     [projectId, uuid]);
   return rows[0];
 }
+
+/** The persons with these uuids in one project (the people behind an insight's data point), oldest first, one page. */
+export async function getPersonsByIds(db: Queryable, projectId: number, uuids: string[], limit: number, offset: number): Promise<PersonRecord[]> {
+  const { rows } = await runQuery<PersonRecord>(db, 'api.persons_by_ids',
+    `SELECT ${columns} FROM persons p WHERE p.project_id = $1 AND p.uuid = ANY($2::uuid[])
+     ORDER BY p.created_at, p.uuid LIMIT $3 OFFSET $4`, [projectId, uuids, limit, offset]);
+  return rows;
+}
