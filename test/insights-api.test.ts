@@ -43,7 +43,7 @@ async function call(method: string, path: string, body?: unknown, key = server.a
   return { status: response.status, body: text ? JSON.parse(text) : undefined } as { status: number; body: any };
 }
 const range = { date_from: '2026-07-01', date_to: '2026-07-03' };
-const qs = (filter: Record<string, unknown>) => new URLSearchParams(Object.entries(filter).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])).toString();
+const qs = (filter: Record<string, unknown>) => new URLSearchParams(Object.entries(filter).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)])).toString();
 
 describe('insights over REST', () => {
   it('answers GET /insights/trend with the filter in the query string, then from the cache', async () => {

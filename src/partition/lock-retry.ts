@@ -2,6 +2,7 @@ import { runQuery, type Connection } from '../db/pool.ts';
 import { quoteIdentifier } from '../db/quote-identifier.ts';
 
 const lockNotAvailable = '55P03';
+const statementTimedOut = '57014';
 
 export type LockMode = 'SHARE ROW EXCLUSIVE' | 'ACCESS EXCLUSIVE';
 
@@ -55,19 +56,24 @@ export async function withShortLock<T>(db: Connection, options: ShortLockOptions
     let asked: number | undefined;
     let granted: number | undefined;
     try {
+      // lock_timeout caps each lock a statement waits for; LOCK TABLE on a partitioned table
+      // takes one lock per partition, so the statement as a whole is capped as well.
       await runQuery(db, options.tag, `SET LOCAL lock_timeout = '${Math.round(options.timeoutMs)}ms'`);
+      await runQuery(db, options.tag, `SET LOCAL statement_timeout = '${Math.round(options.timeoutMs)}ms'`);
       for (const table of options.tables) {
         if (table === live) asked = performance.now();
         await runQuery(db, options.tag, `LOCK TABLE ${quoteIdentifier(table)} IN ${options.mode} MODE`);
       }
       granted = performance.now();
+      await runQuery(db, options.tag, 'SET LOCAL statement_timeout = 0');
       const value = await work();
       await runQuery(db, options.tag, 'COMMIT');
       return { value, waitMs: waitedMs + granted - asked!, holdMs: performance.now() - granted, attempts: attempt };
     } catch (error) {
       if (asked !== undefined) waitedMs += (granted ?? performance.now()) - asked;
       await runQuery(db, options.tag, 'ROLLBACK').catch(() => undefined);
-      if ((error as { code?: string }).code !== lockNotAvailable) throw error;
+      const code = (error as { code?: string }).code;
+      if (code !== lockNotAvailable && !(code === statementTimedOut && granted === undefined)) throw error;
       const holders: LockHolder[] = [];
       for (const table of options.tables) holders.push(...await cancelBlockingAutovacuum(db, table));
       if (attempt >= options.attempts) {
