@@ -20,7 +20,7 @@ export const propertyGroupSchema: z.ZodType<PropertyGroup> = z.lazy(() => z.obje
 }));
 
 /** PostHog sends either a plain list (all must hold) or a nested AND/OR group. */
-export const propertiesSchema = z.union([z.array(propertyFilterSchema).max(100), propertyGroupSchema])
+export const propertiesSchema = z.union([z.array(z.union([propertyGroupSchema, propertyFilterSchema])).max(100), propertyGroupSchema])
   .transform((value): PropertyGroup => (Array.isArray(value) ? { type: 'AND', values: value } : value));
 
 const isGroup = (item: PropertyFilter | PropertyGroup): item is PropertyGroup => 'values' in item && Array.isArray(item.values) && (item.type === 'AND' || item.type === 'OR');
