@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { formatIngestReport, runIngestBench } from '../../bench/ingest/run-ingest-bench.ts';
 import { formatPartitionReport, runPartitionBench } from '../../bench/partition/run-partition-bench.ts';
+import { formatQueryReport, runQueryBench } from '../../bench/queries/run-query-bench.ts';
 import { formatScaleReport, runScaleBench } from '../../bench/scale/run-scale-bench.ts';
 import { formatSustainReport, runSustainBench } from '../../bench/sustain/run-sustain-bench.ts';
 import { loadConfig } from '../config/config.ts';
@@ -78,5 +79,15 @@ export function registerBenchCommand(program: Command): void {
     .action(async (options: { events: number; element: string[]; rate: number; port: number; spanDays: number; json?: boolean }) => {
       const elements = options.element.length > 0 ? options.element : ['$pageview', '$autocapture'];
       await runBench(options.json, (_pool, url) => runPartitionBench({ ...options, databaseUrl: url, elements, log: logToStderr }), formatPartitionReport);
+    });
+  bench.command('queries')
+    .description('load the standard workload into a database of its own and time the insight suite (trends, funnel, retention, paths, lifecycle): p50 and p95, plain and partitioned')
+    .option('--events <n>', 'events to load', positiveInt('--events'), 1_000_000)
+    .option('--runs <n>', 'timed runs per query after one warm-up', positiveInt('--runs'), 5)
+    .option('--element <event>', 'events given their own partition (default: $pageview and $autocapture)', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { events: number; runs: number; element: string[]; json?: boolean }) => {
+      const elements = options.element.length > 0 ? options.element : ['$pageview', '$autocapture'];
+      await runBench(options.json, (_pool, url) => runQueryBench({ databaseUrl: url, events: options.events, runs: options.runs, elements, log: logToStderr }), formatQueryReport);
     });
 }
