@@ -8,7 +8,8 @@ interface PersonScope { projectId: string }
 const intervalUnits: Record<BehavioralFilter['time_interval'], string> = { hour: 'hours', day: 'days', week: 'weeks', month: 'months', year: 'years' };
 
 // Events are attributed through the person's distinct ids today, so merged persons count as one.
-function behavioralCondition(filter: BehavioralFilter, scope: PersonScope, params: SqlParams, now: string): string {
+function behavioralCondition(filter: BehavioralFilter, scope: PersonScope, params: SqlParams, nowParam: () => string): string {
+  const now = nowParam();
   const since = `${now} - make_interval(${intervalUnits[filter.time_interval]} => ${params.add(filter.time_value)}::int)`;
   const events = `SELECT pdi.person_uuid FROM events e JOIN person_distinct_ids pdi ON pdi.project_id = e.project_id AND pdi.distinct_id = e.distinct_id
     WHERE e.project_id = ${scope.projectId} AND e.event = ${params.add(filter.key)} AND e.timestamp >= ${since} AND e.timestamp <= ${now}`;
@@ -21,7 +22,7 @@ function behavioralCondition(filter: BehavioralFilter, scope: PersonScope, param
   return `p.uuid IN (SELECT person_uuid FROM (${events}) matched GROUP BY 1 HAVING count(*) >= ${params.add(filter.operator_value)})`;
 }
 
-function leafCondition(leaf: CohortLeaf, scope: PersonScope, params: SqlParams, now: string): string {
+function leafCondition(leaf: CohortLeaf, scope: PersonScope, params: SqlParams, now: () => string): string {
   let condition: string;
   if (leaf.type === 'behavioral') condition = behavioralCondition(leaf, scope, params, now);
   else if (leaf.type === 'cohort') {
@@ -31,8 +32,11 @@ function leafCondition(leaf: CohortLeaf, scope: PersonScope, params: SqlParams, 
   return leaf.negation ? `NOT (${condition})` : condition;
 }
 
-/** SQL condition on persons `p` for a cohort definition; an empty group matches nobody. */
-export function cohortCondition(group: CohortGroup, scope: PersonScope, params: SqlParams, now: string): string {
+/**
+ * SQL condition on persons `p` for a cohort definition; an empty group matches nobody. `now`
+ * hands out the placeholder of the current time, bound only when a behavioural filter needs it.
+ */
+export function cohortCondition(group: CohortGroup, scope: PersonScope, params: SqlParams, now: () => string): string {
   const parts = group.values.map((item) => (isCohortGroup(item) ? cohortCondition(item, scope, params, now) : leafCondition(item, scope, params, now)));
   if (parts.length === 0) return 'FALSE';
   return `(${parts.join(group.type === 'AND' ? ' AND ' : ' OR ')})`;

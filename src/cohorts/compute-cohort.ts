@@ -24,7 +24,8 @@ export async function computeCohort(db: Connection, cohortId: number, now = new 
       JOIN person_distinct_ids pdi ON pdi.project_id = ${projectId} AND pdi.distinct_id = s.distinct_id WHERE s.cohort_id = ${cohortParam}`;
   } else {
     const filters = cohortFiltersSchema.parse(cohort.filters);
-    const condition = cohortCondition(filters.properties, { projectId }, params, `${params.add(now)}::timestamptz`);
+    let nowParam: string | undefined;
+    const condition = cohortCondition(filters.properties, { projectId }, params, () => (nowParam ??= `${params.add(now)}::timestamptz`));
     select = `SELECT p.uuid FROM persons p WHERE p.project_id = ${projectId} AND ${condition}`;
   }
   await runQuery(db, 'cohorts.compute', 'BEGIN');
