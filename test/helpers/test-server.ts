@@ -24,9 +24,9 @@ export interface TestServer {
 }
 
 /** A real Sounder web tier on a random port over a fresh database, with an in-process worker unless `worker: false`. */
-export async function startTestServer(options: { worker?: boolean; backlogLimits?: BacklogLimits } = {}): Promise<TestServer> {
+export async function startTestServer(options: { worker?: boolean; backlogLimits?: BacklogLimits; insightCacheSeconds?: number } = {}): Promise<TestServer> {
   const db = await createTestDatabase();
-  const app = await buildApp({ db: db.pool, pool: db.pool, logLevel: 'silent', backlogLimits: options.backlogLimits });
+  const app = await buildApp({ db: db.pool, pool: db.pool, logLevel: 'silent', backlogLimits: options.backlogLimits, insightCacheSeconds: options.insightCacheSeconds });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const project = await createProject(db.pool, 'Test project');
