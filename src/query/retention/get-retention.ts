@@ -36,13 +36,14 @@ async function retentionQuery(context: InsightContext, filter: InsightFilter, se
   const d = context.dialect;
   const params = new SqlParams();
   const tz = params.add(context.project.timezone);
-  const bucket = d.bucketKey(d.bucketStart(period.interval, d.localTime('e.timestamp', tz), context.project.weekStartDay));
+  // Buckets stay timestamps inside the query (text only for the few rows it returns).
+  const bucket = d.bucketStart(period.interval, d.localTime('e.timestamp', tz), context.project.weekStartDay);
   const firstTime = filter.retention_type === 'retention_first_time';
   const targetRows = firstTime
     ? `SELECT person_id, first_bucket AS bucket FROM (
          SELECT ${eventPersonId} AS person_id, min(${bucket}) AS first_bucket
          FROM ${eventSource({ context, params, to: range.to, entities: [target], properties: filter.properties })}
-         GROUP BY 1) firsts WHERE first_bucket >= ${params.add(buckets[0])}`
+         GROUP BY 1) firsts WHERE first_bucket >= ${params.add(buckets[0])}::timestamp`
     : `SELECT DISTINCT ${eventPersonId} AS person_id, ${bucket} AS bucket
        FROM ${eventSource({ context, params, from: range.from, to: range.to, entities: [target], properties: filter.properties })}`;
   const text = `WITH target AS (${targetRows}),
@@ -54,10 +55,11 @@ async function retentionQuery(context: InsightContext, filter: InsightFilter, se
 
 /** PostHog's retention table: one row per cohort (period), each with the persons still active k periods later. */
 export async function getRetention(context: InsightContext, filter: InsightFilter): Promise<RetentionCohort[]> {
+  const key = context.dialect.bucketKey;
   const query = await retentionQuery(context, filter, () => `
-    SELECT bucket AS cohort, bucket AS returned, count(*) AS persons FROM target GROUP BY 1
+    SELECT ${key('bucket')} AS cohort, ${key('bucket')} AS returned, count(*) AS persons FROM target GROUP BY bucket
     UNION ALL
-    SELECT t.bucket, r.bucket, count(DISTINCT t.person_id) FROM target t JOIN returned r ON r.person_id = t.person_id AND r.bucket > t.bucket GROUP BY 1, 2`);
+    SELECT ${key('t.bucket')}, ${key('r.bucket')}, count(DISTINCT t.person_id) FROM target t JOIN returned r ON r.person_id = t.person_id AND r.bucket > t.bucket GROUP BY t.bucket, r.bucket`);
   const { rows } = await runQuery<{ cohort: string; returned: string; persons: number }>(context.db, 'insights.retention', query.text, query.values);
   const index = new Map(query.buckets.map((bucket, position) => [bucket, position]));
   const label = periods[filter.period].label;
@@ -78,11 +80,11 @@ export async function getRetentionPersonIds(context: InsightContext, filter: Ins
     if (cohort < 0 || period < 0 || cohort + period >= buckets.length) {
       throw new InvalidQueryError(`no cell (${cohort}, ${period}) in a table of ${buckets.length} periods`, 'selected_interval');
     }
-    const cohortBucket = params.add(buckets[cohort]);
+    const cohortBucket = `${params.add(buckets[cohort])}::timestamp`;
     return period === 0
       ? `SELECT person_id::text FROM target WHERE bucket = ${cohortBucket}`
       : `SELECT DISTINCT t.person_id::text FROM target t JOIN returned r ON r.person_id = t.person_id
-         WHERE t.bucket = ${cohortBucket} AND r.bucket = ${params.add(buckets[cohort + period])}`;
+         WHERE t.bucket = ${cohortBucket} AND r.bucket = ${params.add(buckets[cohort + period])}::timestamp`;
   });
   const { rows } = await runQuery<{ person_id: string }>(context.db, 'insights.retention_persons', query.text, query.values);
   return rows.map((row) => row.person_id);

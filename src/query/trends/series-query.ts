@@ -88,9 +88,11 @@ export function seriesQuery(context: InsightContext, spec: SeriesSpec, range: Re
       GROUP BY 1, 2`;
     return { text, values: params.values };
   }
-  const text = `SELECT ${d.bucketKey(bucket)} AS bucket, ${breakdown} AS breakdown, ${aggregate(d, spec, params)} AS value
-    FROM ${source(context, spec, params, range.from, range.to)}
-    GROUP BY 1, 2`;
+  // Grouped by the bucket's timestamp; only the grouped rows are turned into text keys.
+  const text = `SELECT ${d.bucketKey('bucket')} AS bucket, breakdown, value FROM (
+      SELECT ${bucket} AS bucket, ${breakdown} AS breakdown, ${aggregate(d, spec, params)} AS value
+      FROM ${source(context, spec, params, range.from, range.to)}
+      GROUP BY 1, 2) grouped`;
   return { text, values: params.values };
 }
 
