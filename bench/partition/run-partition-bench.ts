@@ -21,6 +21,7 @@ export interface ConversionRun {
   switchWaitMs: number;
   switchLockMs: number;
   switchAttempts: number;
+  switchBlockedBy: string[];
   /** Events acknowledged from 15 s before the conversion until it ended. */
   ingestedDuring: number;
   failedRequests: number;
@@ -91,7 +92,7 @@ export async function runPartitionBench(options: PartitionBenchOptions): Promise
         if (!outcome.changed) throw new Error('the conversion found nothing to change');
         conversions.push({
           target, seconds: outcome.seconds.total, phases: outcome.seconds, rowsCopied: outcome.rowsCopied, changesReplayed: outcome.changesReplayed,
-          captureLockMs: outcome.captureLockMs, switchWaitMs: outcome.switchWaitMs, switchLockMs: outcome.switchLockMs, switchAttempts: outcome.switchAttempts,
+          captureLockMs: outcome.captureLockMs, switchWaitMs: outcome.switchWaitMs, switchLockMs: outcome.switchLockMs, switchAttempts: outcome.switchAttempts, switchBlockedBy: outcome.switchBlockedBy,
           ingestedDuring: sent.acknowledged, failedRequests: sent.failedRequests, latencyBefore, latencyDuring,
           rowsBefore, rowsAfter, nothingLost: rowsAfter === rowsBefore + sent.acknowledged,
         });
@@ -133,7 +134,7 @@ export function formatPartitionReport(result: PartitionBenchResult): string {
     lines.push(`${run.target.kind === 'plain' ? '--reverse' : `--element ${run.target.events.join(' --element ')}`}`,
       `  time                     ${f(run.seconds, 1)} s (copy ${f(run.phases.copying, 1)} s, indexes ${f(run.phases.indexing, 1)} s, catch-up + switch ${f(run.phases.catchingUp, 1)} s)`,
       `  rows copied / replayed   ${f(run.rowsCopied)} / ${f(run.changesReplayed)}`,
-      `  inserts held off         ${f(run.captureLockMs, 1)} ms (capture start), ${f(run.switchWaitMs + run.switchLockMs, 1)} ms (switch-over in ${run.switchAttempts} attempt${run.switchAttempts === 1 ? '' : 's'}; lock held ${f(run.switchLockMs, 1)} ms)`,
+      `  inserts held off         ${f(run.captureLockMs, 1)} ms (capture start), ${f(run.switchWaitMs + run.switchLockMs, 1)} ms (switch-over in ${run.switchAttempts} attempt${run.switchAttempts === 1 ? '' : 's'}; lock held ${f(run.switchLockMs, 1)} ms)${run.switchBlockedBy.length ? `; attempts given up while held by ${[...new Set(run.switchBlockedBy)].join(', ')}` : ''}`,
       `  ingest latency (ms)      p50 / p99 / max ${f(run.latencyDuring.p50Ms)} / ${f(run.latencyDuring.p99Ms)} / ${f(run.latencyDuring.maxMs)} during (${run.latencyDuring.probes} probes); ${f(run.latencyBefore.p50Ms)} / ${f(run.latencyBefore.p99Ms)} / ${f(run.latencyBefore.maxMs)} in the 15 s before`,
       `  events                   ${f(run.rowsBefore)} before + ${f(run.ingestedDuring)} ingested during = ${f(run.rowsAfter)} after: ${run.nothingLost ? 'nothing lost or duplicated' : 'MISMATCH'}${run.failedRequests ? ` (${run.failedRequests} failed requests)` : ''}`);
   }

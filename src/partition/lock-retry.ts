@@ -10,7 +10,11 @@ export type LockMode = 'SHARE ROW EXCLUSIVE' | 'ACCESS EXCLUSIVE';
  * `waitMs` adds up every attempt's wait for the last table, the live one: while that request
  * waits, inserts queue behind it. Waits for the tables before it hold up nobody.
  */
-export interface LockedResult<T> { value: T; waitMs: number; holdMs: number; attempts: number }
+export interface LockedResult<T> {
+  value: T; waitMs: number; holdMs: number; attempts: number;
+  /** Who held the tables when an attempt gave up: backend type and the start of its query. */
+  blockedBy: string[];
+}
 
 /** `tables` are locked in order, each with the same timeout; the live table goes last. */
 export interface ShortLockOptions { tag: string; tables: string[]; mode: LockMode; timeoutMs: number; attempts: number }
@@ -48,7 +52,13 @@ async function cancelBlockingAutovacuum(db: Connection, table: string): Promise<
  */
 export async function withShortLock<T>(db: Connection, options: ShortLockOptions, work: () => Promise<T>, beforeAttempt?: () => Promise<void>): Promise<LockedResult<T>> {
   let waitedMs = 0;
+  const blockedBy: string[] = [];
   const live = options.tables.at(-1)!;
+  // A waiting lock request makes Postgres cancel the autovacuum blocking it once it has waited
+  // deadlock_timeout. A superuser (the embedded server's) can shorten that wait well below the
+  // attempt's timeout, so an autovacuum that starts during the attempt is cancelled as well.
+  const { rows: [role] } = await runQuery<{ superuser: boolean }>(db, options.tag, "SELECT current_setting('is_superuser') = 'on' AS superuser");
+  const deadlockTimeoutMs = Math.max(10, Math.round(options.timeoutMs / 10));
   for (let attempt = 1; ; attempt++) {
     if (beforeAttempt) await beforeAttempt();
     for (const table of options.tables) await cancelBlockingAutovacuum(db, table);
@@ -60,15 +70,17 @@ export async function withShortLock<T>(db: Connection, options: ShortLockOptions
       // takes one lock per partition, so the statement as a whole is capped as well.
       await runQuery(db, options.tag, `SET LOCAL lock_timeout = '${Math.round(options.timeoutMs)}ms'`);
       await runQuery(db, options.tag, `SET LOCAL statement_timeout = '${Math.round(options.timeoutMs)}ms'`);
+      if (role?.superuser) await runQuery(db, options.tag, `SET LOCAL deadlock_timeout = '${deadlockTimeoutMs}ms'`);
       for (const table of options.tables) {
         if (table === live) asked = performance.now();
         await runQuery(db, options.tag, `LOCK TABLE ${quoteIdentifier(table)} IN ${options.mode} MODE`);
       }
       granted = performance.now();
       await runQuery(db, options.tag, 'SET LOCAL statement_timeout = 0');
+      if (role?.superuser) await runQuery(db, options.tag, 'SET LOCAL deadlock_timeout = DEFAULT');
       const value = await work();
       await runQuery(db, options.tag, 'COMMIT');
-      return { value, waitMs: waitedMs + granted - asked!, holdMs: performance.now() - granted, attempts: attempt };
+      return { value, waitMs: waitedMs + granted - asked!, holdMs: performance.now() - granted, attempts: attempt, blockedBy };
     } catch (error) {
       if (asked !== undefined) waitedMs += (granted ?? performance.now()) - asked;
       await runQuery(db, options.tag, 'ROLLBACK').catch(() => undefined);
@@ -76,6 +88,7 @@ export async function withShortLock<T>(db: Connection, options: ShortLockOptions
       if (code !== lockNotAvailable && !(code === statementTimedOut && granted === undefined)) throw error;
       const holders: LockHolder[] = [];
       for (const table of options.tables) holders.push(...await cancelBlockingAutovacuum(db, table));
+      blockedBy.push(...holders.map((holder) => `${holder.backend_type}: ${holder.query.slice(0, 60)}`));
       if (attempt >= options.attempts) {
         const who = holders.map((holder) => `pid ${holder.pid} (${holder.backend_type}: ${holder.query})`).join('; ');
         throw new Error(`could not lock ${options.tables.join(', ')} in ${options.attempts} tries of ${options.timeoutMs} ms${who ? `; held by ${who}` : ''}`);

@@ -5,7 +5,7 @@ import { updateConversion, type ConversionRecord } from './conversion-record.ts'
 import { writeLayout } from './layout-state.ts';
 import { withShortLock } from './lock-retry.ts';
 
-export interface SwitchResult { lockMs: number; waitMs: number; attempts: number }
+export interface SwitchResult { lockMs: number; waitMs: number; attempts: number; blockedBy: string[] }
 
 const replayChunk = 50_000;
 
@@ -28,5 +28,5 @@ export async function switchTables(db: Connection, conversion: ConversionRecord)
     await writeLayout(db, conversion.id, conversion.target, conversion.newTable);
     await updateConversion(db, conversion.id, { phase: 'switched' });
   }, () => replayAll(db, conversion.newTable));
-  return { lockMs: result.holdMs, waitMs: result.waitMs, attempts: result.attempts };
+  return { lockMs: result.holdMs, waitMs: result.waitMs, attempts: result.attempts, blockedBy: result.blockedBy };
 }
