@@ -34,7 +34,7 @@ export async function getStickiness(context: InsightContext, filter: InsightFilt
   const total = range.buckets.length;
   const results: StickinessSeriesResult[] = [];
   for (const series of allSeries) {
-    const entity = await matchEntity(context, { ...series, properties: { type: 'AND', values: [series.properties] } });
+    const entity = await matchEntity(context, series);
     const params = new SqlParams();
     const { rows } = await runQuery<{ intervals: number; persons: number }>(context.db, 'insights.stickiness',
       `SELECT intervals, count(*) AS persons FROM (${activeIntervalsQuery(context, filter, entity, range, params)}) p GROUP BY 1`, params.values);

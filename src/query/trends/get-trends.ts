@@ -25,19 +25,20 @@ export interface TrendsSeriesResult {
 }
 
 const aggregatedDisplays = new Set(['ActionsPie', 'ActionsBarValue', 'ActionsTable', 'BoldNumber', 'WorldMap']);
-const personMath = new Set(['dau', 'weekly_active', 'monthly_active', 'unique_session']);
+// Accumulated, these count each person once (in the interval first seen), not a sum of daily counts.
+const personMath = new Set(['dau', 'weekly_active', 'monthly_active']);
 
-interface Variant { spec: SeriesSpec; breakdownValue?: string | number; order: number }
+interface Variant { spec: SeriesSpec; breakdownValue?: string | number }
 
 async function breakdownVariants(context: InsightContext, filter: InsightFilter, base: SeriesSpec, range: ResolvedRange): Promise<Variant[]> {
   const breakdown = filter.breakdown;
-  if (breakdown === undefined || breakdown === null) return [{ spec: base, order: 0 }];
+  if (breakdown === undefined || breakdown === null) return [{ spec: base }];
   if (filter.breakdown_type === 'cohort') {
     const ids = Array.isArray(breakdown) ? breakdown : [breakdown];
-    return ids.map((id, order) => {
-      if (id === 'all') return { spec: base, breakdownValue: 'all', order };
+    return ids.map((id) => {
+      if (id === 'all') return { spec: base, breakdownValue: 'all' };
       if (!Number.isInteger(Number(id))) throw new InvalidQueryError(`cohort breakdown ${JSON.stringify(id)} is not a cohort id`, 'breakdown');
-      return { spec: { ...base, extraConditions: (params) => [cohortMembership(eventScope, id, params)] }, breakdownValue: Number(id), order };
+      return { spec: { ...base, extraConditions: (params) => [cohortMembership(eventScope, id, params)] }, breakdownValue: Number(id) };
     });
   }
   if (Array.isArray(breakdown)) throw new InvalidQueryError('a property breakdown takes one property name', 'breakdown');
@@ -46,7 +47,8 @@ async function breakdownVariants(context: InsightContext, filter: InsightFilter,
   const { rows } = await runQuery<{ value: string }>(context.db, 'insights.trends_breakdown_values', query.text, query.values);
   const top = rows.slice(0, filter.breakdown_limit).map((row) => row.value);
   const values = rows.length > filter.breakdown_limit ? [...top, breakdownOther] : top;
-  return values.map((value, order) => ({ spec: { ...spec, breakdown: { ...spec.breakdown!, top } }, breakdownValue: value, order }));
+  const withTop: SeriesSpec = { ...spec, breakdown: { ...spec.breakdown!, top } };
+  return values.map((value) => ({ spec: withTop, breakdownValue: value }));
 }
 
 async function runVariants(context: InsightContext, filter: InsightFilter, variants: Variant[], range: ResolvedRange): Promise<Map<Variant, { data: number[]; aggregated?: number }>> {
