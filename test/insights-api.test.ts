@@ -100,6 +100,10 @@ describe('insights over REST', () => {
     const trend = await call('POST', '/insights/trend', { ...range, actions: [{ id: created.body.id, type: 'actions' }] });
     expect(trend.body.result[0].data).toEqual([2, 0, 1]);
     expect(trend.body.result[0].label).toBe('Pricing or buy');
+    const regex = await call('POST', '/actions', { name: 'Root or pricing', steps: [{ event: '$pageview', url: '^https://shop\\.com/(pricing)?$', url_matching: 'regex' }] });
+    expect((await call('POST', '/insights/trend', { ...range, actions: [{ id: regex.body.id, type: 'actions' }] })).body.result[0].data).toEqual([1, 1, 0]);
+    const exact = await call('POST', '/actions', { name: 'Root', steps: [{ url: 'https://shop.com/', url_matching: 'exact' }] });
+    expect((await call('POST', '/insights/trend', { ...range, actions: [{ id: exact.body.id, type: 'actions' }] })).body.result[0].data).toEqual([0, 1, 0]);
     const docs = await call('POST', '/actions', { name: 'Docs link', steps: [{ event: '$autocapture', text: 'Docs', href: '/docs', href_matching: 'exact' }] });
     expect((await call('POST', '/insights/trend', { ...range, actions: [{ id: docs.body.id, type: 'actions' }] })).body.result[0].data).toEqual([0, 1, 0]);
     const elementFilter = await call('POST', '/insights/trend', { ...range, events: [{ id: '$autocapture' }], properties: [{ key: 'text', value: 'buy', operator: 'icontains', type: 'element' }] });

@@ -13,6 +13,8 @@ const events: FixtureEvent[] = [
   // The repeated home page collapses into one step.
   view('p3', '10:00:00', '/'), view('p3', '10:00:30', '/'), view('p3', '10:02:00', '/pricing/'),
   { event: 'signed up', distinct_id: 'p1', timestamp: '2026-06-01T10:04:00Z', properties: { $session_id: 's1' } },
+  { event: '$screen', distinct_id: 'm1', timestamp: '2026-06-01T09:00:00Z', properties: { $screen_name: 'Home' } },
+  { event: '$screen', distinct_id: 'm1', timestamp: '2026-06-01T09:00:10Z', properties: { $screen_name: 'Settings' } },
 ];
 
 let fixture: InsightFixture;
@@ -37,6 +39,10 @@ describe('paths', () => {
       .toEqual([['1_https://x.com/pricing', '2_https://x.com/signup', 1]]);
     expect((await paths({ end_point: 'https://x.com/pricing' })).map((edge) => [edge.source, edge.target, edge.value]))
       .toEqual([['1_https://x.com', '2_https://x.com/pricing', 3]]);
+  });
+
+  it('follows mobile screens', async () => {
+    expect((await paths({ include_event_types: ['$screen'] })).map((edge) => [edge.source, edge.target, edge.value])).toEqual([['1_Home', '2_Settings', 1]]);
   });
 
   it('mixes in custom events and keeps query strings when asked', async () => {

@@ -15,6 +15,8 @@ const visits: Record<string, string[]> = {
 const events: FixtureEvent[] = Object.entries(visits).flatMap(([distinct_id, days]) =>
   days.map((day) => ({ event: '$pageview', distinct_id, timestamp: `2026-${day}T12:00:00Z`, properties: {} })));
 
+// Long after the data: retention ranges end at date_to, not now.
+const later = '2026-09-01T00:00:00Z';
 let fixture: InsightFixture;
 beforeAll(async () => { fixture = await startInsightFixture(events); });
 afterAll(() => fixture.stop());
@@ -32,29 +34,36 @@ const retentionFilter = (extra: Record<string, unknown> = {}) => parse({
 
 describe('retention', () => {
   it('recurring: a cohort per day of the start event, then who came back each later day', async () => {
-    const table = await getRetention(await fixture.context(), retentionFilter());
+    const table = await getRetention(await fixture.context(later), retentionFilter());
     expect(table.map((row) => row.date)).toEqual(['2026-05-01', '2026-05-02', '2026-05-03', '2026-05-04']);
     expect(table.map((row) => row.label)).toEqual(['Day 0', 'Day 1', 'Day 2', 'Day 3']);
     expect(table.map((row) => row.values.map((value) => value.count))).toEqual([[2, 1, 1, 1], [2, 1, 1], [3, 0], [1]]);
   });
 
   it('first time: a person joins only the cohort of their first-ever start event', async () => {
-    const table = await getRetention(await fixture.context(), retentionFilter({ retention_type: 'retention_first_time' }));
+    const table = await getRetention(await fixture.context(later), retentionFilter({ retention_type: 'retention_first_time' }));
     expect(table.map((row) => row.values.map((value) => value.count))).toEqual([[2, 1, 1, 1], [1, 1, 0], [0, 0], [0]]);
   });
 
   it('lists the persons of a cell', async () => {
-    const context = await fixture.context();
+    const context = await fixture.context(later);
     expect(await distinctIds(await getRetentionPersonIds(context, retentionFilter(), 0, 0))).toEqual(['a', 'b']);
     expect(await distinctIds(await getRetentionPersonIds(context, retentionFilter(), 0, 2))).toEqual(['b']);
     expect(await distinctIds(await getRetentionPersonIds(context, retentionFilter(), 2, 0))).toEqual(['b', 'c', 'd']);
   });
 
+  it('reads hourly and monthly periods', async () => {
+    const hours = await getRetention(await fixture.context(later), retentionFilter({ period: 'Hour', total_intervals: 2, date_to: '2026-05-03T13:30:00Z' }));
+    expect(hours.map((row) => [row.date, row.values.map((value) => value.count)])).toEqual([['2026-05-03 12:00:00', [3, 0]], ['2026-05-03 13:00:00', [0]]]);
+    const months = await getRetention(await fixture.context(later), retentionFilter({ period: 'Month', total_intervals: 2, date_to: '2026-05-31' }));
+    expect(months.map((row) => [row.date, row.values.map((value) => value.count)])).toEqual([['2026-04-01', [1, 1]], ['2026-05-01', [4]]]);
+  });
+
   it('weekly periods start on the project week start day', async () => {
-    const table = await getRetention(await fixture.context(), retentionFilter({ period: 'Week', total_intervals: 2, date_to: '2026-05-04' }));
+    const table = await getRetention(await fixture.context(later), retentionFilter({ period: 'Week', total_intervals: 2, date_to: '2026-05-04' }));
     // Sunday weeks: 2026-04-26 to May 2 holds a visit of each of the four; so does the week from 2026-05-03.
     expect(table.map((row) => [row.date, row.values.map((value) => value.count)])).toEqual([['2026-04-26', [4, 4]], ['2026-05-03', [4]]]);
-    const mondays = await getRetention({ ...await fixture.context(), project: { ...(await fixture.context()).project, weekStartDay: 1 } },
+    const mondays = await getRetention({ ...await fixture.context(later), project: { ...(await fixture.context(later)).project, weekStartDay: 1 } },
       retentionFilter({ period: 'Week', total_intervals: 2, date_to: '2026-05-04' }));
     // Monday weeks: 2026-04-27 to May 3 (all four), then May 4 (only a).
     expect(mondays.map((row) => [row.date, row.values.map((value) => value.count)])).toEqual([['2026-04-27', [4, 1]], ['2026-05-04', [1]]]);
@@ -63,10 +72,10 @@ describe('retention', () => {
 
 describe('stickiness', () => {
   it('counts persons by how many days they were active', async () => {
-    const [result] = await getStickiness(await fixture.context(), parse({ insight: 'STICKINESS', events: [{ id: '$pageview' }], date_from: '2026-05-01', date_to: '2026-05-04' }));
+    const [result] = await getStickiness(await fixture.context(later), parse({ insight: 'STICKINESS', events: [{ id: '$pageview' }], date_from: '2026-05-01', date_to: '2026-05-04' }));
     expect(result!.data).toEqual([1, 2, 1, 0]);
     expect(result!.labels).toEqual(['1 day', '2 days', '3 days', '4 days']);
-    const twoDays = await getStickinessPersonIds(await fixture.context(), parse({ events: [{ id: '$pageview' }], date_from: '2026-05-01', date_to: '2026-05-04' }), 0, 2);
+    const twoDays = await getStickinessPersonIds(await fixture.context(later), parse({ events: [{ id: '$pageview' }], date_from: '2026-05-01', date_to: '2026-05-04' }), 0, 2);
     expect(await distinctIds(twoDays)).toEqual(['b', 'c']);
   });
 });
@@ -74,14 +83,14 @@ describe('stickiness', () => {
 describe('lifecycle', () => {
   const filter = parse({ insight: 'LIFECYCLE', events: [{ id: '$pageview' }], date_from: '2026-05-01', date_to: '2026-05-04' });
   it('splits active persons into new, returning and resurrecting, and counts dormant ones negative', async () => {
-    const results = await getLifecycle(await fixture.context(), filter);
+    const results = await getLifecycle(await fixture.context(later), filter);
     expect(Object.fromEntries(results.map((result) => [result.status, result.data]))).toEqual({
       new: [2, 1, 0, 0], returning: [0, 1, 1, 0], resurrecting: [0, 0, 2, 1], dormant: [0, -1, -1, -3],
     });
   });
 
   it('lists the persons behind a bar', async () => {
-    const context = await fixture.context();
+    const context = await fixture.context(later);
     expect(await distinctIds(await getLifecyclePersonIds(context, filter, 'resurrecting', '2026-05-03 00:00:00'))).toEqual(['b', 'd']);
     expect(await distinctIds(await getLifecyclePersonIds(context, filter, 'dormant', '2026-05-04 00:00:00'))).toEqual(['b', 'c', 'd']);
   });

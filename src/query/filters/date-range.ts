@@ -13,7 +13,13 @@ export interface ResolvedRange {
   interval: Interval;
 }
 
-export interface RangeInput { dateFrom?: string | null; dateTo?: string | null; interval: Interval; defaultFrom?: string }
+export interface RangeInput {
+  dateFrom?: string | null;
+  dateTo?: string | null;
+  interval: Interval;
+  /** Without `dateFrom`: start this many intervals before the end (the interval holding it counts as one), instead of 7 days before now. */
+  lastIntervals?: number;
+}
 
 const relative = /^-(\d{1,5})([hdwmqy])$/;
 const dateOnly = /^\d{4}-\d{2}-\d{2}$/;
@@ -54,13 +60,15 @@ export async function resolveRange(context: InsightContext, input: RangeInput): 
   // Added only when used: an unused parameter has no type Postgres could infer.
   let now: string | undefined;
   const localNow = () => (now ??= dialect.localTime(`${params.add(context.now)}::timestamptz`, tz));
-  const fromValue = input.dateFrom ?? input.defaultFrom ?? '-7d';
-  const from = fromValue === 'all'
-    ? `coalesce(${dialect.localTime(`(SELECT min(timestamp) FROM events WHERE project_id = ${params.add(project.id)})`, tz)}, date_trunc('day', ${localNow()}))`
-    : boundSql(fromValue, false, localNow, tz, context, params, 'date_from');
   const to = input.dateTo
     ? boundSql(input.dateTo, true, localNow, tz, context, params, 'date_to')
     : `(${dialect.bucketStart(input.interval, localNow(), project.weekStartDay)} + ${dialect.step(input.interval)})`;
+  const fromValue = input.dateFrom ?? '-7d';
+  const from = !input.dateFrom && input.lastIntervals
+    ? `(${dialect.bucketStart(input.interval, `(${to}) - interval '1 microsecond'`, project.weekStartDay)} - ${dialect.step(input.interval, input.lastIntervals - 1)})`
+    : fromValue === 'all'
+      ? `coalesce(${dialect.localTime(`(SELECT min(timestamp) FROM events WHERE project_id = ${params.add(project.id)})`, tz)}, date_trunc('day', ${localNow()}))`
+      : boundSql(fromValue, false, localNow, tz, context, params, 'date_from');
   const firstBucket = dialect.bucketStart(input.interval, 'r.local_from', project.weekStartDay);
   // Days and longer step in wall-clock time (a DST day is one bucket of 23 or 25 hours); minutes
   // and hours step in real time, so a skipped hour has no bucket and a repeated one shares its key.

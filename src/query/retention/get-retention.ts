@@ -10,11 +10,11 @@ import { bucketLabels } from '../trends/bucket-labels.ts';
 
 export interface RetentionCohort { label: string; date: string; values: Array<{ count: number }> }
 
-const periods: Record<InsightFilter['period'], { interval: Interval; relative: string; label: string }> = {
-  Hour: { interval: 'hour', relative: 'h', label: 'Hour' },
-  Day: { interval: 'day', relative: 'd', label: 'Day' },
-  Week: { interval: 'week', relative: 'w', label: 'Week' },
-  Month: { interval: 'month', relative: 'm', label: 'Month' },
+const periods: Record<InsightFilter['period'], { interval: Interval; label: string }> = {
+  Hour: { interval: 'hour', label: 'Hour' },
+  Day: { interval: 'day', label: 'Day' },
+  Week: { interval: 'week', label: 'Week' },
+  Month: { interval: 'month', label: 'Month' },
 };
 
 interface RetentionQuery { text: string; values: unknown[]; buckets: string[] }
@@ -27,7 +27,7 @@ interface RetentionQuery { text: string; values: unknown[]; buckets: string[] }
 async function retentionQuery(context: InsightContext, filter: InsightFilter, select: (params: SqlParams, buckets: string[]) => string): Promise<RetentionQuery> {
   const period = periods[filter.period];
   const count = filter.total_intervals;
-  const range = await resolveRange(context, { dateFrom: filter.date_from ?? `-${count - 1}${period.relative}`, dateTo: filter.date_to, interval: period.interval });
+  const range = await resolveRange(context, { dateFrom: filter.date_from, dateTo: filter.date_to, interval: period.interval, lastIntervals: count });
   const buckets = range.buckets.slice(-count);
   if (buckets.length === 0) throw new InvalidQueryError('the retention range is empty', 'date_to');
   const targetEntity = filter.target_entity ?? filter.events[0] ?? { id: '$pageview', type: 'events' as const };
