@@ -126,12 +126,9 @@ async function runConversion(client: Connection, progress: Connection, conversio
   step(`building ${eventIndexCount} indexes`);
   report({ step: 'indexing', done: 0, total: eventIndexCount });
   await runQuery(client, 'partition.create_index', "SET maintenance_work_mem = '512MB'");
-  // One core builds the indexes: parallel workers would take every core from live ingestion.
-  await runQuery(client, 'partition.create_index', 'SET max_parallel_maintenance_workers = 0');
   await createEventIndexes(client, conversion.newTable, (done) => report({ step: 'indexing', done, total: eventIndexCount }));
   await runQuery(client, 'partition.analyze', `ANALYZE ${quoteIdentifier(conversion.newTable)}`);
   await runQuery(client, 'partition.create_index', 'RESET maintenance_work_mem');
-  await runQuery(client, 'partition.create_index', 'RESET max_parallel_maintenance_workers');
 
   await updateConversion(client, conversion.id, { phase: 'catching_up' });
   const catchUpStarted = performance.now();
