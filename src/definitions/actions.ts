@@ -1,4 +1,5 @@
 import { runQuery, type Queryable } from '../db/pool.ts';
+import { softDelete } from './soft-delete.ts';
 import type { ActionStep } from '../query/filters/action-condition.ts';
 
 export interface ActionRecord { id: number; name: string; description: string; steps: ActionStep[]; created_at: string; updated_at: string }
@@ -30,7 +31,6 @@ export async function updateAction(db: Queryable, projectId: number, id: number,
   return rows[0];
 }
 
-export async function deleteAction(db: Queryable, projectId: number, id: number): Promise<boolean> {
-  const result = await runQuery(db, 'actions.delete', 'UPDATE actions SET deleted = true, updated_at = now() WHERE project_id = $1 AND id = $2 AND NOT deleted', [projectId, id]);
-  return (result.rowCount ?? 0) > 0;
+export function deleteAction(db: Queryable, projectId: number, id: number): Promise<boolean> {
+  return softDelete(db, 'actions', projectId, id);
 }

@@ -1,4 +1,5 @@
 import { inTransaction, runQuery, type Pool, type Queryable } from '../db/pool.ts';
+import { softDelete } from './soft-delete.ts';
 
 export interface CohortRecord {
   id: number; name: string; description: string; is_static: boolean; filters: unknown;
@@ -50,9 +51,9 @@ export async function updateCohort(pool: Pool, projectId: number, id: number, in
 }
 
 export async function deleteCohort(db: Queryable, projectId: number, id: number): Promise<boolean> {
-  const result = await runQuery(db, 'cohorts.delete', 'UPDATE cohorts SET deleted = true, updated_at = now() WHERE project_id = $1 AND id = $2 AND NOT deleted', [projectId, id]);
-  await runQuery(db, 'cohorts.delete_people', 'DELETE FROM cohort_people WHERE cohort_id = $1 AND cohort_id IN (SELECT id FROM cohorts WHERE project_id = $2)', [id, projectId]);
-  return (result.rowCount ?? 0) > 0;
+  if (!await softDelete(db, 'cohorts', projectId, id)) return false;
+  await runQuery(db, 'cohorts.delete_people', 'DELETE FROM cohort_people WHERE cohort_id = $1', [id]);
+  return true;
 }
 
 export async function cohortPersonIds(db: Queryable, projectId: number, id: number): Promise<string[]> {

@@ -1,4 +1,5 @@
 import { runQuery, type Queryable } from '../db/pool.ts';
+import { softDelete } from './soft-delete.ts';
 
 export interface DashboardRecord { id: number; name: string; description: string; refresh_seconds: number | null; created_at: string; updated_at: string }
 export interface DashboardTile { id: number; insight_id: number; layout: Record<string, unknown> }
@@ -31,9 +32,8 @@ export async function updateDashboard(db: Queryable, projectId: number, id: numb
   return rows[0];
 }
 
-export async function deleteDashboard(db: Queryable, projectId: number, id: number): Promise<boolean> {
-  const result = await runQuery(db, 'dashboards.delete', 'UPDATE dashboards SET deleted = true, updated_at = now() WHERE project_id = $1 AND id = $2 AND NOT deleted', [projectId, id]);
-  return (result.rowCount ?? 0) > 0;
+export function deleteDashboard(db: Queryable, projectId: number, id: number): Promise<boolean> {
+  return softDelete(db, 'dashboards', projectId, id);
 }
 
 export async function listTiles(db: Queryable, dashboardId: number): Promise<DashboardTile[]> {

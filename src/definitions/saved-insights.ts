@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { runQuery, type Queryable } from '../db/pool.ts';
+import { softDelete } from './soft-delete.ts';
 
 export interface SavedInsight { id: number; short_id: string; name: string; description: string; filters: Record<string, unknown>; created_at: string; updated_at: string }
 
@@ -31,7 +32,6 @@ export async function updateSavedInsight(db: Queryable, projectId: number, id: n
   return rows[0];
 }
 
-export async function deleteSavedInsight(db: Queryable, projectId: number, id: number): Promise<boolean> {
-  const result = await runQuery(db, 'insights.delete', 'UPDATE insights SET deleted = true, updated_at = now() WHERE project_id = $1 AND id = $2 AND NOT deleted', [projectId, id]);
-  return (result.rowCount ?? 0) > 0;
+export function deleteSavedInsight(db: Queryable, projectId: number, id: number): Promise<boolean> {
+  return softDelete(db, 'insights', projectId, id);
 }
