@@ -75,6 +75,14 @@ describe('funnels', () => {
     expect(await distinctIds(await getFunnelPersonIds(context, parse({ breakdown: '$browser' }), 1, 'Firefox'))).toEqual(['u3', 'u5']);
   });
 
+  it('gives conversion over time by the day each person entered', async () => {
+    const [result] = await funnel({ funnel_viz_type: 'trends', date_from: '2026-04-01', date_to: '2026-04-03', events: base.events.slice(0, 2) }) as Array<{ data: number[]; entered: number[]; converted: number[] }>;
+    // Entered on Apr 1: u1, u2, u3, u5, u6 (u1, u2, u6 signed up); Apr 2: u4 (did not). u5's late sign-up is outside the range.
+    expect(result!.entered).toEqual([5, 1, 0]);
+    expect(result!.converted).toEqual([3, 0, 0]);
+    expect(result!.data).toEqual([60, 0, 0]);
+  });
+
   it('gives a time-to-convert histogram', async () => {
     const result = await funnel({ funnel_viz_type: 'time_to_convert', bin_count: 4, events: base.events.slice(0, 2) }) as TimeToConvertResult;
     // u1 in 300 s, u6 in 600 s, u2 in 3600 s.

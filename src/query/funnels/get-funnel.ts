@@ -5,6 +5,7 @@ import { seriesOf, type InsightFilter, type Series } from '../insight-filter.ts'
 import { InvalidQueryError } from '../query-error.ts';
 import { breakdownNull, breakdownOther } from '../trends/series-query.ts';
 import { loadFunnelSequences } from './funnel-sequences.ts';
+import { funnelTrends, type FunnelTrendsResult } from './funnel-trends.ts';
 import { matchFunnel, type FunnelMatch } from './match-funnel.ts';
 
 export interface FunnelStepResult {
@@ -109,10 +110,11 @@ function timeToConvert(outcomes: PersonOutcome[], stepCount: number, binCount: n
   return { bins, average_conversion_time: seconds.reduce((sum, value) => sum + value, 0) / seconds.length, median_conversion_time: median(seconds) };
 }
 
-/** PostHog's funnel result: the steps (one list per breakdown value when broken down), or a time-to-convert histogram. */
-export async function getFunnel(context: InsightContext, filter: InsightFilter): Promise<FunnelStepResult[] | FunnelStepResult[][] | TimeToConvertResult> {
+/** PostHog's funnel result: the steps (one list per breakdown value when broken down), a time-to-convert histogram, or conversion over time. */
+export async function getFunnel(context: InsightContext, filter: InsightFilter): Promise<FunnelStepResult[] | FunnelStepResult[][] | TimeToConvertResult | FunnelTrendsResult[]> {
   const { steps, labels, outcomes } = await evaluateFunnel(context, filter);
   if (filter.funnel_viz_type === 'time_to_convert') return timeToConvert(outcomes, steps.length, filter.bin_count ?? 10);
+  if (filter.funnel_viz_type === 'trends') return [await funnelTrends(context, filter, outcomes, steps.length)];
   if (filter.breakdown === undefined || filter.breakdown === null) return stepResults(steps, labels, outcomes);
   const byValue = new Map<string, PersonOutcome[]>();
   for (const outcome of outcomes) {
