@@ -93,6 +93,59 @@ async function runVariants(context: InsightContext, filter: InsightFilter, varia
   return results;
 }
 
+const isPropertyBreakdown = (filter: InsightFilter) =>
+  filter.breakdown !== undefined && filter.breakdown !== null && !Array.isArray(filter.breakdown) && filter.breakdown_type !== 'cohort';
+
+/**
+ * Event counts broken down by a property in one pass: every value's counts are read at once,
+ * the top values by total kept (ties in code-point order) and the rest summed into "other"
+ * here. Counts add up; distinct persons do not, so other maths ask for the top values first.
+ */
+async function runFoldedBreakdown(context: InsightContext, filter: InsightFilter, base: SeriesSpec, range: ResolvedRange): Promise<{ variants: Variant[]; computed: Map<Variant, { data: number[]; aggregated?: number }> }> {
+  const spec: SeriesSpec = { ...base, breakdown: { type: filter.breakdown_type === 'person' ? 'person' : 'event', key: String(filter.breakdown) } };
+  const aggregated = aggregatedDisplays.has(filter.display ?? '');
+  const perValue = new Map<string, { data: number[]; total: number }>();
+  const entry = (value: string) => {
+    let found = perValue.get(value);
+    if (!found) perValue.set(value, found = { data: aggregated ? [] : range.buckets.map(() => 0), total: 0 });
+    return found;
+  };
+  if (aggregated) {
+    const query = aggregatedSeriesQuery(context, spec, range);
+    const { rows } = await runQuery<{ breakdown: string; value: number }>(context.db, 'insights.trends_aggregated', query.text, query.values);
+    for (const row of rows) entry(row.breakdown).total += Number(row.value);
+  } else {
+    const query = seriesQuery(context, spec, range);
+    const { rows } = await runQuery<{ bucket: string; breakdown: string; value: number }>(context.db, 'insights.trends', query.text, query.values);
+    const position = new Map(range.buckets.map((bucket, index) => [bucket, index]));
+    for (const row of rows) {
+      const index = position.get(row.bucket);
+      if (index === undefined) continue;
+      const found = entry(row.breakdown);
+      found.data[index]! += Number(row.value);
+      found.total += Number(row.value);
+    }
+  }
+  const ordered = [...perValue.entries()].sort((a, b) => b[1].total - a[1].total || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const kept: Array<[string, { data: number[]; total: number }]> = ordered.slice(0, filter.breakdown_limit);
+  const rest = ordered.slice(filter.breakdown_limit);
+  if (rest.length > 0) {
+    kept.push([breakdownOther, {
+      data: aggregated ? [] : range.buckets.map((_, index) => rest.reduce((sum, [, value]) => sum + value.data[index]!, 0)),
+      total: rest.reduce((sum, [, value]) => sum + value.total, 0),
+    }]);
+  }
+  const variants: Variant[] = [];
+  const computed = new Map<Variant, { data: number[]; aggregated?: number }>();
+  for (const [value, { data, total }] of kept) {
+    const variant: Variant = { spec, breakdownValue: value };
+    if (filter.display === 'ActionsLineGraphCumulative') for (let index = 1; index < data.length; index++) data[index]! += data[index - 1]!;
+    variants.push(variant);
+    computed.set(variant, aggregated ? { data: [], aggregated: total } : { data });
+  }
+  return { variants, computed };
+}
+
 function describe(series: Series, label: string): TrendsSeriesResult['action'] {
   return {
     id: series.id, type: series.type, name: series.name ?? label, custom_name: series.custom_name ?? null,
@@ -117,8 +170,9 @@ export async function getTrends(context: InsightContext, filter: InsightFilter):
     const perSeries: TrendsSeriesResult[][] = [];
     for (const [index, series] of allSeries.entries()) {
       const base: SeriesSpec = { entity: matchers[index]!, math: series.math, mathProperty: series.math_property, properties: { type: 'AND', values: [filter.properties, series.properties] } };
-      const variants = await breakdownVariants(context, filter, base, period);
-      const computed = await runVariants(context, filter, variants, period);
+      const { variants, computed } = series.math === 'total' && isPropertyBreakdown(filter)
+        ? await runFoldedBreakdown(context, filter, base, period)
+        : await breakdownVariants(context, filter, base, period).then(async (variants) => ({ variants, computed: await runVariants(context, filter, variants, period) }));
       const name = series.custom_name ?? series.name ?? matchers[index]!.label;
       perSeries.push(variants.map((variant) => {
         const { data, aggregated } = computed.get(variant)!;
