@@ -33,18 +33,24 @@ async function lifecycleRows(context: InsightContext, filter: InsightFilter, ran
   const first = `${params.add(range.buckets[0])}::timestamp`;
   const activity = `SELECT DISTINCT ${eventPersonId} AS person_id, ${bucketOf('e.timestamp')} AS bucket
     FROM ${eventSource({ context, params, from: new Date(range.from.getTime() - lookbackMs[range.interval]), to: range.to, entities: [entity], properties: filter.properties })}`;
+  // Joins on (person, bucket ± one interval), not correlated subqueries: those would rescan
+  // the activity for every row.
   return `WITH activity AS (${activity}),
-    active AS (SELECT * FROM activity WHERE bucket >= ${first})
+    firsts AS (SELECT person_id, min(bucket) AS first_bucket FROM activity GROUP BY 1)
     SELECT a.person_id, a.bucket,
       CASE WHEN ${bucketOf('p.created_at')} = a.bucket THEN 'new'
-           WHEN EXISTS (SELECT 1 FROM activity b WHERE b.person_id = a.person_id AND b.bucket = a.bucket - ${step}) THEN 'returning'
-           WHEN p.created_at IS NULL AND NOT EXISTS (SELECT 1 FROM activity b WHERE b.person_id = a.person_id AND b.bucket < a.bucket) THEN 'new'
+           WHEN previous.person_id IS NOT NULL THEN 'returning'
+           WHEN p.created_at IS NULL AND f.first_bucket = a.bucket THEN 'new'
            ELSE 'resurrecting' END AS status
-    FROM active a LEFT JOIN persons p ON p.project_id = ${params.add(context.project.id)} AND p.uuid = a.person_id
+    FROM activity a
+    JOIN firsts f ON f.person_id = a.person_id
+    LEFT JOIN activity previous ON previous.person_id = a.person_id AND previous.bucket = a.bucket - ${step}
+    LEFT JOIN persons p ON p.project_id = ${params.add(context.project.id)} AND p.uuid = a.person_id
+    WHERE a.bucket >= ${first}
     UNION ALL
     SELECT b.person_id, b.bucket + ${step}, 'dormant' FROM activity b
-    WHERE b.bucket + ${step} >= ${first} AND b.bucket + ${step} <= ${params.add(range.buckets.at(-1))}::timestamp
-      AND NOT EXISTS (SELECT 1 FROM activity a WHERE a.person_id = b.person_id AND a.bucket = b.bucket + ${step})`;
+    LEFT JOIN activity following ON following.person_id = b.person_id AND following.bucket = b.bucket + ${step}
+    WHERE following.person_id IS NULL AND b.bucket + ${step} >= ${first} AND b.bucket + ${step} <= ${params.add(range.buckets.at(-1))}::timestamp`;
 }
 
 /** PostHog's lifecycle: four series, dormant counted negative. */
