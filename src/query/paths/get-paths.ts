@@ -54,7 +54,7 @@ export async function getPaths(context: InsightContext, filter: InsightFilter): 
       SELECT ${eventPersonId} AS person_id, e.timestamp, ${itemSql(filter, d.jsonText)} AS item, ${d.jsonText('e.properties', "'$session_id'")} AS session_id
       FROM ${source}),
     marked AS (
-      SELECT *, lag(timestamp) OVER w AS previous_time, lag(session_id) OVER w AS previous_session, lag(item) OVER w AS previous_item
+      SELECT *, lag(timestamp) OVER w AS previous_time, lag(session_id) OVER w AS previous_session
       FROM items WHERE item IS NOT NULL WINDOW w AS (PARTITION BY person_id ORDER BY timestamp)),
     sessions AS (
       SELECT *, sum(CASE WHEN previous_time IS NULL OR ${d.secondsBetween('timestamp', 'previous_time')} > ${sessionGapSeconds}
