@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Queryable } from '../db/pool.ts';
 import { addTile, createDashboard, deleteDashboard, getDashboard, listDashboards, listTiles, removeTile, updateDashboard } from '../definitions/dashboards.ts';
-import { getSavedInsight } from '../definitions/saved-insights.ts';
 import { authorizeProject } from './authenticate.ts';
 import { isRefresh, parseFilter, type InsightRunner } from './insight-request.ts';
 import { parseInput } from './parse-query.ts';
@@ -34,8 +33,7 @@ export async function registerDashboardsRoutes(app: FastifyInstance, { db, runne
     const projectId = await authorizeProject(db, request, request.params.projectId);
     const dashboard = found(await getDashboard(db, projectId, idParam(request.params.dashboardId, 'Dashboard')), 'Dashboard');
     const tiles = [];
-    for (const tile of await listTiles(db, dashboard.id)) {
-      const insight = (await getSavedInsight(db, projectId, tile.insight_id))!;
+    for (const { insight, ...tile } of await listTiles(db, dashboard.id)) {
       const run = await runner.run(projectId, parseFilter(insight.filters), { refresh: isRefresh(request), maxAgeSeconds: dashboard.refresh_seconds ?? undefined });
       tiles.push({ ...tile, insight: { ...insight, result: run.result, last_refresh: run.last_refresh, is_cached: run.is_cached } });
     }

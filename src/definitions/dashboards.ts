@@ -1,8 +1,10 @@
 import { runQuery, type Queryable } from '../db/pool.ts';
+import type { SavedInsight } from './saved-insights.ts';
 import { softDelete } from './soft-delete.ts';
 
 export interface DashboardRecord { id: number; name: string; description: string; refresh_seconds: number | null; created_at: string; updated_at: string }
 export interface DashboardTile { id: number; insight_id: number; layout: Record<string, unknown> }
+export interface DashboardTileWithInsight extends DashboardTile { insight: SavedInsight }
 
 const columns = 'id, name, description, refresh_seconds, created_at, updated_at';
 
@@ -36,9 +38,13 @@ export function deleteDashboard(db: Queryable, projectId: number, id: number): P
   return softDelete(db, 'dashboards', projectId, id);
 }
 
-export async function listTiles(db: Queryable, dashboardId: number): Promise<DashboardTile[]> {
-  const { rows } = await runQuery<DashboardTile>(db, 'dashboards.tiles',
-    `SELECT t.id, t.insight_id, t.layout FROM dashboard_tiles t JOIN insights i ON i.id = t.insight_id AND NOT i.deleted
+/** The tiles with their saved insights, in one query. */
+export async function listTiles(db: Queryable, dashboardId: number): Promise<DashboardTileWithInsight[]> {
+  const { rows } = await runQuery<DashboardTileWithInsight>(db, 'dashboards.tiles',
+    `SELECT t.id, t.insight_id, t.layout,
+       json_build_object('id', i.id, 'short_id', i.short_id, 'name', i.name, 'description', i.description, 'filters', i.filters,
+         'created_at', i.created_at, 'updated_at', i.updated_at) AS insight
+     FROM dashboard_tiles t JOIN insights i ON i.id = t.insight_id AND NOT i.deleted
      WHERE t.dashboard_id = $1 ORDER BY t.id`, [dashboardId]);
   return rows;
 }

@@ -24,7 +24,8 @@ export interface SeriesSpec {
 }
 
 const fractions: Partial<Record<MathKind, number>> = { median: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
-const activeDays: Partial<Record<MathKind, number>> = { weekly_active: 7, monthly_active: 30 };
+/** Days of activity behind each point of weekly and monthly active users. */
+export const activeDays: Partial<Record<MathKind, number>> = { weekly_active: 7, monthly_active: 30 };
 
 function aggregate(d: Dialect, spec: SeriesSpec, params: SqlParams): string {
   const value = () => d.numeric(d.jsonText('e.properties', params.add(spec.mathProperty)));
@@ -40,7 +41,8 @@ function aggregate(d: Dialect, spec: SeriesSpec, params: SqlParams): string {
   }
 }
 
-function breakdownSql(d: Dialect, breakdown: BreakdownSpec, params: SqlParams): string {
+/** The breakdown value of an event (the null marker when missing; "other" outside `top` when given). */
+export function breakdownSql(d: Dialect, breakdown: BreakdownSpec, params: SqlParams): string {
   const column = breakdown.type === 'person' ? 'p.properties' : 'e.properties';
   const value = `coalesce(${d.jsonText(column, params.add(breakdown.key))}, ${params.add(breakdownNull)})`;
   if (!breakdown.top) return value;

@@ -7,11 +7,9 @@ import type { InsightContext } from '../insight-context.ts';
 import { seriesOf, type InsightFilter } from '../insight-filter.ts';
 import { InvalidQueryError } from '../query-error.ts';
 import { SqlParams } from '../sql-params.ts';
-import { breakdownNull } from './series-query.ts';
+import { activeDays, breakdownSql } from './series-query.ts';
 
 export interface TrendsPoint { series: number; bucket: string; breakdownValue?: string }
-
-const activeDays: Record<string, number> = { weekly_active: 7, monthly_active: 30 };
 
 /**
  * The persons behind one data point: who did series `series` in the interval starting at
@@ -36,8 +34,8 @@ export async function getTrendsPersonIds(context: InsightContext, filter: Insigh
   if (point.breakdownValue !== undefined && point.breakdownValue !== 'all') {
     if (cohortBreakdown) conditions.push(cohortMembership(eventScope, point.breakdownValue, params));
     else if (filter.breakdown !== undefined && filter.breakdown !== null) {
-      const column = filter.breakdown_type === 'person' ? 'p.properties' : 'e.properties';
-      conditions.push(`coalesce(${d.jsonText(column, params.add(String(filter.breakdown)))}, ${params.add(breakdownNull)}) = ${params.add(point.breakdownValue)}`);
+      const breakdown = breakdownSql(d, { type: filter.breakdown_type === 'person' ? 'person' : 'event', key: String(filter.breakdown) }, params);
+      conditions.push(`${breakdown} = ${params.add(point.breakdownValue)}`);
     }
   }
   const entity = await matchEntity(context, series);
