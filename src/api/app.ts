@@ -17,6 +17,9 @@ import { registerInsightsRoutes } from './insights-routes.ts';
 import { registerProjectRoutes } from './project-routes.ts';
 import { registerSavedInsightsRoutes } from './saved-insights-routes.ts';
 import { InvalidQueryError } from '../query/query-error.ts';
+import { TokenCache } from '../capture/token-cache.ts';
+import { FlagDefinitionsCache } from '../flags/flag-definitions-cache.ts';
+import { registerFeatureFlagsRoutes } from './feature-flags-routes.ts';
 
 export interface AppOptions {
   db: Queryable;
@@ -29,10 +32,12 @@ export interface AppOptions {
   backlogLimits?: BacklogLimits;
   /** Longest an insight result is reused (0: never). */
   insightCacheSeconds?: number;
+  /** How long flag definitions are served from memory before a reload (edits on another web process show up after this). */
+  flagCacheSeconds?: number;
 }
 
 /** The web tier: SDK endpoints, REST API and health, in separate contexts with their own parsers and errors. */
-export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimits, pool, insightCacheSeconds = 60 }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimits, pool, insightCacheSeconds = 60, flagCacheSeconds = 2 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: logLevel },
     trustProxy: true,
@@ -53,9 +58,10 @@ export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimi
     backlog.start();
     app.addHook('onClose', async () => backlog.stop());
   }
+  const flagCache = new FlagDefinitionsCache(db, { freshMs: flagCacheSeconds * 1000, staleMs: Math.max(60_000, flagCacheSeconds * 10_000) });
   await app.register(async (sdk) => {
     await registerCaptureRoutes(sdk, { db, backlog, metrics });
-    await registerFlagsRoutes(sdk);
+    await registerFlagsRoutes(sdk, { db, tokens: new TokenCache(db), flagCache });
   });
 
   await app.register(async (api) => {
@@ -79,6 +85,7 @@ export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimi
     await registerSavedInsightsRoutes(api, { db, runner });
     await registerDashboardsRoutes(api, { db, runner });
     await registerActionsRoutes(api, { db });
+    await registerFeatureFlagsRoutes(api, { db, readDb, flagCache });
     if (pool) await registerCohortsRoutes(api, { db, pool });
   });
 

@@ -10,6 +10,7 @@ import { TokenCache } from './token-cache.ts';
 import type { BacklogGuard } from './backlog-guard.ts';
 import type { WebMetrics } from '../metrics/web-metrics.ts';
 import { sendCorsHeaders } from './cors.ts';
+import { flatQuery } from './flat-query.ts';
 
 export const singleEventBodyLimit = 2 * 1024 * 1024;
 export const batchBodyLimit = 20 * 1024 * 1024;
@@ -26,14 +27,6 @@ const capturePaths: Array<{ path: string; limit: number; forcedName?: string }> 
 ];
 
 interface CaptureDeps { db: Queryable; backlog?: BacklogGuard; metrics?: WebMetrics }
-
-function flatQuery(query: unknown): Record<string, string | undefined> {
-  const flat: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries((query ?? {}) as Record<string, unknown>)) {
-    flat[key] = Array.isArray(value) ? String(value[0]) : typeof value === 'string' ? value : undefined;
-  }
-  return flat;
-}
 
 async function handleCapture(deps: CaptureDeps & { tokens: TokenCache }, request: FastifyRequest, limit: number, forcedName?: string) {
   const receivedAt = new Date();

@@ -1,13 +1,13 @@
 /**
- * What posthog-js and posthog-node read on start-up. Sounder has no feature flags yet, so
- * every answer is a complete, valid configuration with an empty flag set; autocapture must be
- * opted in explicitly (`autocapture_opt_out: false`) or posthog-js leaves it off.
+ * What posthog-js and posthog-node read on start-up. Autocapture must be opted in explicitly
+ * (`autocapture_opt_out: false`) or posthog-js leaves it off; `hasFeatureFlags: false` makes
+ * posthog-js skip /flags, so it is true whenever the project has a flag.
  */
-export function remoteConfig(token: string) {
+export function remoteConfig(token: string, hasFeatureFlags: boolean) {
   return {
     token,
     supportedCompression: ['gzip', 'gzip-js', 'lz64'],
-    hasFeatureFlags: false,
+    hasFeatureFlags,
     captureDeadClicks: false,
     capturePerformance: false,
     autocapture_opt_out: false,
@@ -22,13 +22,13 @@ export function remoteConfig(token: string) {
   };
 }
 
-export function remoteConfigScript(token: string): string {
-  const payload = JSON.stringify({ config: remoteConfig(token), siteApps: [] });
+export function remoteConfigScript(token: string, hasFeatureFlags: boolean): string {
+  const payload = JSON.stringify({ config: remoteConfig(token, hasFeatureFlags), siteApps: [] });
   return `(function(){window._POSTHOG_REMOTE_CONFIG=window._POSTHOG_REMOTE_CONFIG||{};window._POSTHOG_REMOTE_CONFIG[${JSON.stringify(token)}]=${payload};})();`;
 }
 
-/** /decide (all versions) and /flags: config plus flags in both the old and the v2 shape. */
-export function flagsAnswer(requestId: string) {
+/** The configuration part of every /decide and /flags answer; the flags are added by flags-answer.ts. */
+export function flagsConfig() {
   return {
     config: { enable_collect_everything: true },
     editorParams: {},
@@ -39,11 +39,5 @@ export function flagsAnswer(requestId: string) {
     sessionRecording: false,
     siteApps: [],
     toolbarParams: {},
-    featureFlags: {},
-    featureFlagPayloads: {},
-    flags: {},
-    errorsWhileComputingFlags: false,
-    quotaLimited: [],
-    requestId,
   };
 }

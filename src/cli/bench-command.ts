@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { formatFlagsReport, runFlagsBench } from '../../bench/flags/run-flags-bench.ts';
 import { formatIngestReport, runIngestBench } from '../../bench/ingest/run-ingest-bench.ts';
 import { formatPartitionReport, runPartitionBench } from '../../bench/partition/run-partition-bench.ts';
 import { formatQueryReport, runQueryBench } from '../../bench/queries/run-query-bench.ts';
@@ -89,5 +90,17 @@ export function registerBenchCommand(program: Command): void {
     .action(async (options: { events: number; runs: number; element: string[]; json?: boolean }) => {
       const elements = options.element.length > 0 ? options.element : ['$pageview', '$autocapture'];
       await runBench(options.json, (_pool, url) => runQueryBench({ databaseUrl: url, events: options.events, runs: options.runs, elements, log: logToStderr }), formatQueryReport);
+    });
+  bench.command('flags')
+    .description('start a web process over a project with many flags and the persons of the standard workload; report /flags req/s and p50/p95/p99 at each concurrency, beside /_health on the same process')
+    .option('--events <n>', 'standard-workload events whose persons are loaded', positiveInt('--events'), 200_000)
+    .option('--flags <n>', 'flags in the project', positiveInt('--flags'), 50)
+    .option('--seconds <n>', 'seconds of load per concurrency', positiveInt('--seconds'), 20)
+    .option('--connections <list>', 'concurrent connections to try', '1,8,32')
+    .option('--port <port>', 'port for the web process under test', positiveInt('--port'), 8392)
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { events: number; flags: number; seconds: number; connections: string; port: number; json?: boolean }) => {
+      const connections = options.connections.split(',').map((item) => positiveInt('--connections')(item.trim()));
+      await runBench(options.json, (_pool, url) => runFlagsBench({ ...options, connections, databaseUrl: url, log: logToStderr }), formatFlagsReport);
     });
 }

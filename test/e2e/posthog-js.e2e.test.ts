@@ -1,19 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runQuery } from '../../src/db/pool.ts';
+import { launchChromium, serveCustomerSite, type CustomerSite } from '../helpers/browser-site.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
-const require = createRequire(import.meta.url);
-const posthogBundle = fs.readFileSync(require.resolve('posthog-js/dist/array.full.js'));
-
 let server: TestServer;
-let site: http.Server;
-let siteUrl: string;
+let site: CustomerSite;
 let browser: Browser;
 
 /** A customer's page on its own origin, loading posthog-js and pointing it at Sounder. */
@@ -32,21 +24,8 @@ function page(apiHost: string, token: string): string {
 
 beforeAll(async () => {
   server = await startTestServer();
-  site = http.createServer((request, response) => {
-    if (request.url === '/posthog.js') {
-      response.writeHead(200, { 'content-type': 'application/javascript' });
-      response.end(posthogBundle);
-    } else {
-      response.writeHead(200, { 'content-type': 'text/html' });
-      response.end(page(server.url, server.project.api_token));
-    }
-  });
-  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-  siteUrl = `http://localhost:${(site.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim(),
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  site = await serveCustomerSite(() => page(server.url, server.project.api_token));
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -63,7 +42,7 @@ describe('posthog-js in Chromium, from another origin', () => {
     tab.on('requestfailed', (request) => problems.push(`${request.url()} ${request.failure()?.errorText}`));
     tab.on('response', (response) => { if (response.url().startsWith(server.url) && response.status() >= 400) problems.push(`${response.status()} ${response.url()}`); });
 
-    await tab.goto(siteUrl);
+    await tab.goto(site.url);
     await tab.waitForFunction(() => (globalThis as unknown as { posthog?: { __loaded?: boolean } }).posthog?.__loaded === true);
     await tab.click('#buy');
     await tab.evaluate(() => (globalThis as unknown as { sendAll: () => void }).sendAll());

@@ -1,0 +1,130 @@
+import { Agent, request } from 'undici';
+import { createProject } from '../../src/accounts/projects.ts';
+import { createPool } from '../../src/db/pool.ts';
+import { percentile } from '../ingest/send-requests.ts';
+import { describeMachine, type MachineInfo } from '../machine.ts';
+import { loadWorkloadEvents } from '../partition/load-events.ts';
+import { derivePersons } from '../queries/derive-persons.ts';
+import { createBenchDatabase, startRole, stopRole, waitUntil } from '../sounder-processes.ts';
+import { createBenchFlags } from './bench-flags.ts';
+
+export interface FlagsBenchOptions { databaseUrl: string; events: number; flags: number; seconds: number; connections: number[]; port: number; log: (line: string) => void }
+
+export interface LatencyRow { connections: number; requests: number; perSecond: number; failures: number; p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number }
+
+export interface FlagsBenchResult {
+  machine: MachineInfo;
+  events: number;
+  persons: number;
+  flags: number;
+  seconds: number;
+  /** /flags?v=2 for known people, sending some person properties as posthog-js does. */
+  flagsRows: LatencyRow[];
+  /** GET /_health on the same process: the floor of HTTP, the event loop and the machine. */
+  healthRows: LatencyRow[];
+}
+
+type Send = (agent: Agent, i: number) => Promise<number>;
+
+async function timeFor(seconds: number, connections: number, send: Send): Promise<LatencyRow> {
+  const agent = new Agent({ connections, pipelining: 1, keepAliveTimeout: 30_000 });
+  const latencies: number[] = [];
+  let failures = 0;
+  let next = 0;
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  await Promise.all(Array.from({ length: connections }, async () => {
+    while (performance.now() < until) {
+      const sent = performance.now();
+      const status = await send(agent, next++).catch(() => 0);
+      latencies.push(performance.now() - sent);
+      if (status !== 200) failures++;
+    }
+  }));
+  const elapsed = (performance.now() - started) / 1000;
+  await agent.close();
+  latencies.sort((a, b) => a - b);
+  return {
+    connections, requests: latencies.length, perSecond: latencies.length / elapsed, failures,
+    p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95), p99Ms: percentile(latencies, 99), maxMs: latencies.at(-1) ?? 0,
+  };
+}
+
+/**
+ * `/flags` under load for a project with `flags` flags and the persons of `events` standard-
+ * workload events, against a real `sounder web` process, beside `/_health` on the same process
+ * at the same concurrency, in one run on one database of its own.
+ */
+export async function runFlagsBench(options: FlagsBenchOptions): Promise<FlagsBenchResult> {
+  const database = await createBenchDatabase(options.databaseUrl, 'flags');
+  const pool = createPool(database.url, 4, 'sounder-bench');
+  try {
+    const machine = await describeMachine(pool);
+    const project = await createProject(pool, 'flags bench');
+    options.log(`loading ${options.events} standard-workload events`);
+    await loadWorkloadEvents(pool, project.id, { events: options.events, seed: 1, spanDays: 28 }, options.log);
+    const persons = await derivePersons(pool, project.id);
+    await pool.query("INSERT INTO group_type_mapping (project_id, group_type, group_type_index) VALUES ($1, 'company', 0)", [project.id]);
+    options.log(`creating ${options.flags} flags`);
+    await createBenchFlags(pool, project.id, options.flags);
+    const { rows } = await pool.query<{ distinct_id: string }>(
+      'SELECT distinct_id FROM person_distinct_ids WHERE project_id = $1 ORDER BY md5(distinct_id) LIMIT 20000', [project.id]);
+    const ids = rows.map((row) => row.distinct_id);
+    const bodies = ids.map((id, i) => JSON.stringify({
+      token: project.api_token,
+      distinct_id: id,
+      // Some requests carry properties the SDK knows, one in ten a group, one in twenty an identify.
+      person_properties: i % 3 === 0 ? { plan: 'pro' } : {},
+      groups: i % 10 === 0 ? { company: `company-${i % 50}` } : {},
+      ...(i % 20 === 0 ? { $anon_distinct_id: `bench-anon-${i}` } : {}),
+    }));
+
+    const web = startRole(['web', '--port', String(options.port), '--host', '127.0.0.1'], database.url);
+    try {
+      const url = `http://127.0.0.1:${options.port}`;
+      await waitUntil(async () => (await fetch(`${url}/_health`)).ok, 'the web process');
+      const flagsCall: Send = async (agent, i) => {
+        const response = await request(`${url}/flags/?v=2`, { method: 'POST', body: bodies[i % bodies.length], headers: { 'content-type': 'application/json' }, dispatcher: agent });
+        await response.body.dump();
+        return response.statusCode;
+      };
+      const healthCall: Send = async (agent) => {
+        const response = await request(`${url}/_health`, { dispatcher: agent });
+        await response.body.dump();
+        return response.statusCode;
+      };
+      options.log('warming up');
+      await timeFor(3, 4, flagsCall);
+      const flagsRows: LatencyRow[] = [];
+      const healthRows: LatencyRow[] = [];
+      for (const connections of options.connections) {
+        options.log(`${connections} connections: /flags for ${options.seconds} s, then /_health`);
+        flagsRows.push(await timeFor(options.seconds, connections, flagsCall));
+        healthRows.push(await timeFor(Math.min(options.seconds, 5), connections, healthCall));
+      }
+      return { machine, events: options.events, persons, flags: options.flags, seconds: options.seconds, flagsRows, healthRows };
+    } finally {
+      await stopRole(web);
+    }
+  } finally {
+    await pool.end();
+    await database.drop().catch(() => undefined);
+  }
+}
+
+export const flagsP99TargetMs = 20;
+
+export function formatFlagsReport(result: FlagsBenchResult): string {
+  const ms = (value: number) => `${value.toFixed(1)} ms`.padStart(9);
+  const lines = [
+    `machine: ${result.machine.cores} cores, ${result.machine.memoryGiB} GiB, ${result.machine.cpu}; PostgreSQL ${result.machine.postgres}; Node ${result.machine.node}`,
+    `project: ${result.flags} flags; ${result.persons.toLocaleString('en-US')} persons from ${result.events.toLocaleString('en-US')} standard-workload events; ${result.seconds} s per row, one web process, the load generator on the same machine`,
+    '',
+    `${'connections'.padEnd(12)} ${'/flags req/s'.padStart(12)} ${'p50'.padStart(9)} ${'p95'.padStart(9)} ${'p99'.padStart(9)} ${'max'.padStart(9)} ${'failed'.padStart(7)}   ${'/_health p99'.padStart(12)}   p99 ≤ ${flagsP99TargetMs} ms`,
+  ];
+  result.flagsRows.forEach((row, index) => {
+    const health = result.healthRows[index]!;
+    lines.push(`${String(row.connections).padEnd(12)} ${row.perSecond.toFixed(0).padStart(12)} ${ms(row.p50Ms)} ${ms(row.p95Ms)} ${ms(row.p99Ms)} ${ms(row.maxMs)} ${String(row.failures).padStart(7)}   ${ms(health.p99Ms).padStart(12)}   ${row.p99Ms <= flagsP99TargetMs ? 'met' : 'missed'}`);
+  });
+  return lines.join('\n');
+}
