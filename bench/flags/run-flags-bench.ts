@@ -1,16 +1,16 @@
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 import { createProject } from '../../src/accounts/projects.ts';
 import { createPool } from '../../src/db/pool.ts';
-import { percentile } from '../ingest/send-requests.ts';
 import { describeMachine, type MachineInfo } from '../machine.ts';
 import { loadWorkloadEvents } from '../partition/load-events.ts';
 import { derivePersons } from '../queries/derive-persons.ts';
 import { createBenchDatabase, startRole, stopRole, waitUntil } from '../sounder-processes.ts';
 import { createBenchFlags } from './bench-flags.ts';
+import { driveLoad, type LatencyRow, type LoadShape, type Send } from './drive-load.ts';
 
-export interface FlagsBenchOptions { databaseUrl: string; events: number; flags: number; seconds: number; connections: number[]; port: number; log: (line: string) => void }
-
-export interface LatencyRow { connections: number; requests: number; perSecond: number; failures: number; p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number }
+export interface FlagsBenchOptions {
+  databaseUrl: string; events: number; flags: number; seconds: number; connections: number[]; percents: number[]; port: number; log: (line: string) => void;
+}
 
 export interface FlagsBenchResult {
   machine: MachineInfo;
@@ -18,42 +18,17 @@ export interface FlagsBenchResult {
   persons: number;
   flags: number;
   seconds: number;
-  /** /flags?v=2 for known people, sending some person properties as posthog-js does. */
+  /** /flags?v=2 for known people, sending some person properties, groups and identifies as the SDKs do. */
   flagsRows: LatencyRow[];
-  /** GET /_health on the same process: the floor of HTTP, the event loop and the machine. */
+  /** GET /_health on the same process under the same load: the floor of HTTP, the event loop and the machine. */
   healthRows: LatencyRow[];
-}
-
-type Send = (agent: Agent, i: number) => Promise<number>;
-
-async function timeFor(seconds: number, connections: number, send: Send): Promise<LatencyRow> {
-  const agent = new Agent({ connections, pipelining: 1, keepAliveTimeout: 30_000 });
-  const latencies: number[] = [];
-  let failures = 0;
-  let next = 0;
-  const started = performance.now();
-  const until = started + seconds * 1000;
-  await Promise.all(Array.from({ length: connections }, async () => {
-    while (performance.now() < until) {
-      const sent = performance.now();
-      const status = await send(agent, next++).catch(() => 0);
-      latencies.push(performance.now() - sent);
-      if (status !== 200) failures++;
-    }
-  }));
-  const elapsed = (performance.now() - started) / 1000;
-  await agent.close();
-  latencies.sort((a, b) => a - b);
-  return {
-    connections, requests: latencies.length, perSecond: latencies.length / elapsed, failures,
-    p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95), p99Ms: percentile(latencies, 99), maxMs: latencies.at(-1) ?? 0,
-  };
 }
 
 /**
  * `/flags` under load for a project with `flags` flags and the persons of `events` standard-
  * workload events, against a real `sounder web` process, beside `/_health` on the same process
- * at the same concurrency, in one run on one database of its own.
+ * under the same load, in one run on one database of its own. Closed-loop rows find the ceiling;
+ * open-loop rows hold a share of it, as steady traffic would.
  */
 export async function runFlagsBench(options: FlagsBenchOptions): Promise<FlagsBenchResult> {
   const database = await createBenchDatabase(options.databaseUrl, 'flags');
@@ -69,10 +44,9 @@ export async function runFlagsBench(options: FlagsBenchOptions): Promise<FlagsBe
     await createBenchFlags(pool, project.id, options.flags);
     const { rows } = await pool.query<{ distinct_id: string }>(
       'SELECT distinct_id FROM person_distinct_ids WHERE project_id = $1 ORDER BY md5(distinct_id) LIMIT 20000', [project.id]);
-    const ids = rows.map((row) => row.distinct_id);
-    const bodies = ids.map((id, i) => JSON.stringify({
+    const bodies = rows.map((row, i) => JSON.stringify({
       token: project.api_token,
-      distinct_id: id,
+      distinct_id: row.distinct_id,
       // Some requests carry properties the SDK knows, one in ten a group, one in twenty an identify.
       person_properties: i % 3 === 0 ? { plan: 'pro' } : {},
       groups: i % 10 === 0 ? { company: `company-${i % 50}` } : {},
@@ -94,14 +68,17 @@ export async function runFlagsBench(options: FlagsBenchOptions): Promise<FlagsBe
         return response.statusCode;
       };
       options.log('warming up');
-      await timeFor(3, 4, flagsCall);
+      await driveLoad({ kind: 'connections', connections: 4 }, 3, web.pid!, flagsCall);
       const flagsRows: LatencyRow[] = [];
       const healthRows: LatencyRow[] = [];
-      for (const connections of options.connections) {
-        options.log(`${connections} connections: /flags for ${options.seconds} s, then /_health`);
-        flagsRows.push(await timeFor(options.seconds, connections, flagsCall));
-        healthRows.push(await timeFor(Math.min(options.seconds, 5), connections, healthCall));
-      }
+      const measure = async (shape: LoadShape) => {
+        options.log(`${describeLoad(shape)}: /flags for ${options.seconds} s, then /_health`);
+        flagsRows.push(await driveLoad(shape, options.seconds, web.pid!, flagsCall));
+        healthRows.push(await driveLoad(shape, Math.min(options.seconds, 5), web.pid!, healthCall));
+      };
+      for (const connections of options.connections) await measure({ kind: 'connections', connections });
+      const ceiling = Math.max(...flagsRows.map((row) => row.perSecond));
+      for (const percent of options.percents) await measure({ kind: 'rate', perSecond: Math.round((ceiling * percent) / 100) });
       return { machine, events: options.events, persons, flags: options.flags, seconds: options.seconds, flagsRows, healthRows };
     } finally {
       await stopRole(web);
@@ -114,17 +91,22 @@ export async function runFlagsBench(options: FlagsBenchOptions): Promise<FlagsBe
 
 export const flagsP99TargetMs = 20;
 
+function describeLoad(shape: LoadShape): string {
+  return shape.kind === 'connections' ? `${shape.connections} connections` : `${shape.perSecond} req/s`;
+}
+
 export function formatFlagsReport(result: FlagsBenchResult): string {
   const ms = (value: number) => `${value.toFixed(1)} ms`.padStart(9);
+  const cpu = (row: LatencyRow) => [row.cpuMsPerRequest.web, row.cpuMsPerRequest.postgres, row.cpuMsPerRequest.loadGenerator].map((n) => n.toFixed(2)).join(' / ');
   const lines = [
     `machine: ${result.machine.cores} cores, ${result.machine.memoryGiB} GiB, ${result.machine.cpu}; PostgreSQL ${result.machine.postgres}; Node ${result.machine.node}`,
     `project: ${result.flags} flags; ${result.persons.toLocaleString('en-US')} persons from ${result.events.toLocaleString('en-US')} standard-workload events; ${result.seconds} s per row, one web process, the load generator on the same machine`,
     '',
-    `${'connections'.padEnd(12)} ${'/flags req/s'.padStart(12)} ${'p50'.padStart(9)} ${'p95'.padStart(9)} ${'p99'.padStart(9)} ${'max'.padStart(9)} ${'failed'.padStart(7)}   ${'/_health p99'.padStart(12)}   p99 ≤ ${flagsP99TargetMs} ms`,
+    `${'load'.padEnd(16)} ${'/flags req/s'.padStart(12)} ${'p50'.padStart(9)} ${'p95'.padStart(9)} ${'p99'.padStart(9)} ${'max'.padStart(9)} ${'failed'.padStart(7)}   ${'/_health p99'.padStart(12)}   ${'CPU ms/request: web / PG / load'.padEnd(32)} p99 ≤ ${flagsP99TargetMs} ms`,
   ];
   result.flagsRows.forEach((row, index) => {
     const health = result.healthRows[index]!;
-    lines.push(`${String(row.connections).padEnd(12)} ${row.perSecond.toFixed(0).padStart(12)} ${ms(row.p50Ms)} ${ms(row.p95Ms)} ${ms(row.p99Ms)} ${ms(row.maxMs)} ${String(row.failures).padStart(7)}   ${ms(health.p99Ms).padStart(12)}   ${row.p99Ms <= flagsP99TargetMs ? 'met' : 'missed'}`);
+    lines.push(`${describeLoad(row.load).padEnd(16)} ${row.perSecond.toFixed(0).padStart(12)} ${ms(row.p50Ms)} ${ms(row.p95Ms)} ${ms(row.p99Ms)} ${ms(row.maxMs)} ${String(row.failures).padStart(7)}   ${ms(health.p99Ms).padStart(12)}   ${cpu(row).padEnd(32)} ${row.p99Ms <= flagsP99TargetMs ? 'met' : 'missed'}`);
   });
   return lines.join('\n');
 }

@@ -96,11 +96,14 @@ export function registerBenchCommand(program: Command): void {
     .option('--events <n>', 'standard-workload events whose persons are loaded', positiveInt('--events'), 200_000)
     .option('--flags <n>', 'flags in the project', positiveInt('--flags'), 50)
     .option('--seconds <n>', 'seconds of load per concurrency', positiveInt('--seconds'), 20)
-    .option('--connections <list>', 'concurrent connections to try', '1,8,32')
+    .option('--connections <list>', 'closed loop: concurrent connections to try, each sending again as soon as answered', '1,8,32')
+    .option('--percent <list>', 'open loop: fixed rates to try, as percentages of the best closed-loop rate', '25,50')
     .option('--port <port>', 'port for the web process under test', positiveInt('--port'), 8392)
     .option('--json', 'print the result as JSON')
-    .action(async (options: { events: number; flags: number; seconds: number; connections: string; port: number; json?: boolean }) => {
-      const connections = options.connections.split(',').map((item) => positiveInt('--connections')(item.trim()));
-      await runBench(options.json, (_pool, url) => runFlagsBench({ ...options, connections, databaseUrl: url, log: logToStderr }), formatFlagsReport);
+    .action(async (options: { events: number; flags: number; seconds: number; connections: string; percent: string; port: number; json?: boolean }) => {
+      const list = (flag: string, value: string) => value.split(',').map((item) => positiveInt(flag)(item.trim()));
+      const connections = list('--connections', options.connections);
+      const percents = list('--percent', options.percent);
+      await runBench(options.json, (_pool, url) => runFlagsBench({ ...options, connections, percents, databaseUrl: url, log: logToStderr }), formatFlagsReport);
     });
 }

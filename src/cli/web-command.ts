@@ -26,6 +26,7 @@ export function registerWebCommand(program: Command): void {
         logLevel: config.logLevel,
         backlogLimits: { maxEvents: config.maxBacklogEvents, maxSeconds: config.maxBacklogSeconds },
         insightCacheSeconds: config.insightCacheSeconds,
+        flagCacheSeconds: config.flagCacheSeconds,
       });
       await app.listen({ port: config.port, host: config.host });
       onShutdown(async () => {

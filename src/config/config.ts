@@ -21,6 +21,7 @@ const configSchema = z.object({
   maintenanceSeconds: z.coerce.number().int().min(1).max(86_400),
   cohortRefreshSeconds: z.coerce.number().int().min(1).max(604_800),
   insightCacheSeconds: z.coerce.number().int().min(0).max(86_400),
+  flagCacheSeconds: z.coerce.number().int().min(1).max(3600),
   debug: z.boolean(),
 });
 
@@ -43,6 +44,7 @@ const envNames: Partial<Record<keyof Config, string>> = {
   maintenanceSeconds: 'SOUNDER_MAINTENANCE_SECONDS',
   cohortRefreshSeconds: 'SOUNDER_COHORT_REFRESH_SECONDS',
   insightCacheSeconds: 'SOUNDER_INSIGHT_CACHE_SECONDS',
+  flagCacheSeconds: 'SOUNDER_FLAG_CACHE_SECONDS',
 };
 
 export const configEnvironment = envNames;
@@ -67,6 +69,8 @@ const defaults: Record<keyof Config, unknown> = {
   cohortRefreshSeconds: 300,
   // An insight result is reused for this long at most (dashboards may ask for less).
   insightCacheSeconds: 60,
+  // Another web process's flag edits reach this one's /flags within this long.
+  flagCacheSeconds: 2,
   debug: false,
 };
 
