@@ -54,6 +54,30 @@ describe('bad capture input', () => {
     expect(rows).toHaveLength(2);
   });
 
+  it('handles what the fuzz run found: nesting past 100 levels, a name of NUL only, a time past any date, broken lz64 and gzip in data=', async () => {
+    let deep: unknown = 1;
+    for (let level = 0; level < 101; level++) deep = [deep];
+    const batch = [
+      { event: 'too deep', distinct_id: 'fuzz-found', properties: { deep } },
+      { event: '\u0000\u0000', distinct_id: 'fuzz-found' },
+      { event: 'far offset', distinct_id: 'fuzz-found', offset: 1e308 },
+    ];
+    const { status, body } = await sendCapture(server.url, { api_key: token(), batch });
+    expect(status).toBe(400);
+    expect(body.rejected).toEqual([{ index: 0, reason: 'properties are nested deeper than 100 levels' }, { index: 1, reason: 'missing event name (field "event")' }]);
+    await server.drained();
+    const { rows } = await runQuery<{ event: string; ignored: string; received: boolean }>(server.db.pool, 'test.fuzz_found',
+      `SELECT event, properties ->> '$ignored_timestamp' AS ignored, timestamp > now() - interval '1 minute' AS received
+       FROM events WHERE distinct_id = 'fuzz-found'`);
+    expect(rows).toEqual([{ event: 'far offset', ignored: '1e+308', received: true }]);
+
+    for (const form of ['data=y&compression=lz64', `data=${encodeURIComponent(gzipSync('{"event": "x"}').subarray(0, 12).toString('base64'))}`]) {
+      const response = await fetch(`${server.url}/e/`, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { code: string }).code).toBe('invalid_payload');
+    }
+  });
+
   it('answers 401 for a missing or unknown token', async () => {
     const missing = await sendCapture(server.url, { batch: [{ event: 'x', distinct_id: 'y' }] });
     expect(missing.status).toBe(401);

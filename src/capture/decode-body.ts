@@ -38,9 +38,14 @@ function looksLikeForm(text: string): boolean {
 }
 
 /** `data` values arrive as base64 (with `+` turned to spaces by form encoding), lz64, or plain JSON. */
-function decodeDataField(data: string, compression: string | undefined): unknown {
+function decodeDataField(data: string, compression: string | undefined, maxDecodedBytes: number): unknown {
   if (compression === 'lz64') {
-    const text = LZString.decompressFromBase64(data.replace(/ /g, '+'));
+    let text: string | null = null;
+    try {
+      text = LZString.decompressFromBase64(data.replace(/ /g, '+'));
+    } catch {
+      // lz-string throws a TypeError on some truncated inputs instead of returning null.
+    }
     const parsed = text ? parseJsonLenient(text) : undefined;
     if (parsed === undefined) throw invalidPayload('data is not valid lz64-compressed JSON');
     return parsed;
@@ -51,7 +56,7 @@ function decodeDataField(data: string, compression: string | undefined): unknown
     if (parsed !== undefined) return parsed;
   }
   const bytes = Buffer.from(trimmed.replace(/ /g, '+'), 'base64');
-  const text = (isGzip(bytes) ? gunzipSync(bytes) : bytes).toString('utf8');
+  const text = (isGzip(bytes) ? gunzip(bytes, maxDecodedBytes) : bytes).toString('utf8');
   const parsed = parseJsonLenient(text);
   if (parsed === undefined) throw invalidPayload('data is neither base64-encoded JSON nor JSON');
   return parsed;
@@ -66,7 +71,7 @@ export function decodeCaptureBody(request: RawCaptureRequest, maxDecodedBytes: n
   const queryCompression = request.query.compression?.toLowerCase();
   let bytes = request.body ?? Buffer.alloc(0);
   if (bytes.length === 0) {
-    if (request.query.data) return { payload: decodeDataField(request.query.data, queryCompression) };
+    if (request.query.data) return { payload: decodeDataField(request.query.data, queryCompression, maxDecodedBytes) };
     throw invalidPayload('empty body: send a JSON event, a batch, or a data= field');
   }
   const headerCompression = request.contentEncoding?.toLowerCase();
@@ -78,10 +83,10 @@ export function decodeCaptureBody(request: RawCaptureRequest, maxDecodedBytes: n
     const compression = queryCompression ?? form.get('compression')?.toLowerCase() ?? headerCompression;
     const data = form.get('data');
     if (data === null) throw invalidPayload('form body has no data field');
-    return { payload: decodeDataField(data, compression), formApiKey: form.get('api_key') ?? undefined };
+    return { payload: decodeDataField(data, compression, maxDecodedBytes), formApiKey: form.get('api_key') ?? undefined };
   }
   const compression = queryCompression ?? headerCompression;
-  if (compression === 'lz64') return { payload: decodeDataField(text, 'lz64') };
+  if (compression === 'lz64') return { payload: decodeDataField(text, 'lz64', maxDecodedBytes) };
   const payload = parseJsonLenient(text);
   if (payload === undefined) throw invalidPayload('body is not valid JSON');
   return { payload };

@@ -1,6 +1,7 @@
 import { uuidv7 } from 'uuidv7';
 import { toStorableText } from '../ingestion/sanitise-json.ts';
 import { invalidPayload } from './capture-error.ts';
+import { nestsDeeperThan } from './nesting-depth.ts';
 
 /** One event as the web tier accepted it: validated, with its uuid fixed, otherwise as sent. */
 export interface AcceptedEvent {
@@ -27,6 +28,8 @@ type Json = Record<string, unknown>;
 
 const maxNameLength = 200;
 const maxDistinctIdLength = 200;
+// Far deeper than any real event; well inside what JSON.stringify and jsonb can take.
+const maxNestingDepth = 100;
 /** Lower case with hyphens, as Postgres prints it: one spelling per uuid, so duplicates are found by comparing strings. */
 function canonicalUuid(uuid: string): string {
   const hex = uuid.replace(/-/g, '').toLowerCase();
@@ -66,8 +69,10 @@ function validateEvent(item: unknown, forcedName: string | undefined): AcceptedE
   if (!isObject(item)) return 'event is not a JSON object';
   if (item.properties !== undefined && item.properties !== null && !isObject(item.properties)) return 'properties must be an object';
   const properties: Json = isObject(item.properties) ? item.properties : {};
-  const event = forcedName ?? item.event;
-  if (typeof event !== 'string' || event.length === 0) return 'missing event name (field "event")';
+  const rawEvent = forcedName ?? item.event;
+  // Cleaned first: a name of NUL characters alone would otherwise be stored empty.
+  const event = typeof rawEvent === 'string' ? toStorableText(rawEvent) : '';
+  if (event.length === 0) return 'missing event name (field "event")';
   if (event.length > maxNameLength) return `event name longer than ${maxNameLength} characters`;
 
   const rawId = distinctIdOf(item, properties);
@@ -84,10 +89,13 @@ function validateEvent(item: unknown, forcedName: string | undefined): AcceptedE
   for (const key of ['$set', '$set_once'] as const) {
     if (item[key] !== undefined && item[key] !== null && !isObject(item[key])) return `${key} must be an object`;
   }
+  if (nestsDeeperThan(properties, maxNestingDepth) || nestsDeeperThan(item.$set, maxNestingDepth) || nestsDeeperThan(item.$set_once, maxNestingDepth)) {
+    return `properties are nested deeper than ${maxNestingDepth} levels`;
+  }
 
   const accepted: AcceptedEvent = {
     uuid: typeof item.uuid === 'string' ? canonicalUuid(item.uuid) : uuidv7(),
-    event: toStorableText(event),
+    event,
     distinct_id: distinctId,
     properties,
   };

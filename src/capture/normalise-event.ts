@@ -67,7 +67,8 @@ export function normaliseEvent(input: AcceptedEvent, facts: RequestFacts): Norma
     sentAt: facts.sentAt,
     ignoreSentAt: properties.$ignore_sent_at === true,
   });
-  if (timestamp.getTime() < earliest || timestamp.getTime() > latest) {
+  // Not `time < earliest || time > latest`: an offset of 1e308 gives an invalid date, whose NaN fails both.
+  if (!(timestamp.getTime() >= earliest && timestamp.getTime() <= latest)) {
     properties.$ignored_timestamp = String(input.timestamp ?? input.offset);
     timestamp = facts.receivedAt;
   }
