@@ -54,7 +54,7 @@ describe('bad capture input', () => {
     expect(rows).toHaveLength(2);
   });
 
-  it('handles what the fuzz run found: nesting past 100 levels, a name of NUL only, a time past any date, broken lz64 and gzip in data=', async () => {
+  it('handles what the fuzz run found: nesting past 100 levels, a name of NUL only, a time past any date, broken lz64 and gzip in data=, a token Postgres cannot hold', async () => {
     let deep: unknown = 1;
     for (let level = 0; level < 101; level++) deep = [deep];
     const batch = [
@@ -71,6 +71,10 @@ describe('bad capture input', () => {
        FROM events WHERE distinct_id = 'fuzz-found'`);
     expect(rows).toEqual([{ event: 'far offset', ignored: '1e+308', received: true }]);
 
+    for (const path of ['/batch/', '/flags/?v=2']) {
+      expect((await sendCapture(server.url, { token: '\u0000', distinct_id: 'x', event: 'x' }, { path })).status).toBe(401);
+      expect((await sendCapture(server.url, { token: '\ud800', distinct_id: 'x', event: 'x' }, { path })).status).toBe(401);
+    }
     for (const form of ['data=y&compression=lz64', `data=${encodeURIComponent(gzipSync('{"event": "x"}').subarray(0, 12).toString('base64'))}`]) {
       const response = await fetch(`${server.url}/e/`, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
       expect(response.status).toBe(400);

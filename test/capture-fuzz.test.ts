@@ -7,7 +7,7 @@ import { normaliseEvent } from '../src/capture/normalise-event.ts';
 import { runQuery } from '../src/db/pool.ts';
 import { decodeBufferLines, encodeBufferLine } from '../src/ingestion/buffer-format.ts';
 import { unescapeCopyField } from '../src/ingestion/copy-text.ts';
-import { anyRawRequest } from './helpers/capture-arbitraries.ts';
+import { anyFlagsPayload, anyRawRequest } from './helpers/capture-arbitraries.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
 
 // Seconds each fuzz run may take; raise it for a long run: SOUNDER_FUZZ_SECONDS=600 npx vitest run test/capture-fuzz.test.ts
@@ -95,26 +95,34 @@ describe('capture fuzzing', () => {
   }, 60_000 + fuzzSeconds * 2000);
 });
 
+/** POSTs fuzzed requests at `paths` until the time is up; every answer must be one of `allowed`. Returns the count per status. */
+async function fuzzOverHttp(url: string, requests: fc.Arbitrary<RawRequest>, paths: string[], allowed: number[]): Promise<Map<number, number>> {
+  const statuses = new Map<number, number>();
+  expectNoCounterexample(await fc.check(fc.asyncProperty(requests, fc.constantFrom(...paths), async (raw, path) => {
+    const query = new URLSearchParams(Object.entries(raw.query).filter((entry): entry is [string, string] => entry[1] !== undefined)).toString();
+    const separator = path.includes('?') ? '&' : '?';
+    const response = await fetch(`${url}${path}${query ? `${separator}${query}` : ''}`, {
+      method: 'POST', body: raw.body, headers: { 'content-type': 'text/plain', ...(raw.contentEncoding ? { 'content-encoding': raw.contentEncoding } : {}) },
+    });
+    await response.arrayBuffer();
+    statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+    expect(allowed).toContain(response.status);
+  }), fuzzRun()));
+  return statuses;
+}
+
+const describeStatuses = (statuses: Map<number, number>) => [...statuses].map(([status, count]) => `${status}×${count}`).join(', ');
+
 describe('capture fuzzing over HTTP', () => {
   let server: TestServer;
   beforeAll(async () => { server = await startTestServer(); });
   afterAll(() => server.stop());
 
+  // 431: Node itself refuses a query string past its header size limit.
   it(`answers every request with 200, 400, 401, 413 or 431, stores only valid events, and keeps working (${fuzzSeconds} s)`, async () => {
-    const statuses = new Map<number, number>();
-    let inputs = 0;
-    expectNoCounterexample(await fc.check(fc.asyncProperty(anyRawRequest(server.project.api_token), fc.constantFrom('/batch/', '/e/', '/i/v0/e/', '/engage/'), async (raw, path) => {
-      inputs++;
-      const query = new URLSearchParams(Object.entries(raw.query).filter((entry): entry is [string, string] => entry[1] !== undefined)).toString();
-      const response = await fetch(`${server.url}${path}${query ? `?${query}` : ''}`, {
-        method: 'POST', body: raw.body, headers: { 'content-type': 'text/plain', ...(raw.contentEncoding ? { 'content-encoding': raw.contentEncoding } : {}) },
-      });
-      await response.arrayBuffer();
-      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-      // 431: Node itself refuses a query string past its header size limit.
-      expect([200, 400, 401, 413, 431]).toContain(response.status);
-    }), fuzzRun()));
-    console.log(`capture fuzz over HTTP: ${inputs} requests in ${fuzzSeconds} s; statuses ${[...statuses].map(([status, count]) => `${status}×${count}`).join(', ')}`);
+    const statuses = await fuzzOverHttp(server.url, anyRawRequest(server.project.api_token), ['/batch/', '/e/', '/i/v0/e/', '/engage/'], [200, 400, 401, 413, 431]);
+    const inputs = [...statuses.values()].reduce((sum, count) => sum + count, 0);
+    console.log(`capture fuzz over HTTP: ${inputs} requests in ${fuzzSeconds} s; statuses ${describeStatuses(statuses)}`);
     expect(statuses.get(200) ?? 0).toBeGreaterThan(5);
 
     // Every accepted event reaches the events table: no batch is poisoned by what it carries.
@@ -129,4 +137,20 @@ describe('capture fuzzing over HTTP', () => {
     const ok = await fetch(`${server.url}/batch/`, { method: 'POST', body: JSON.stringify({ api_key: server.project.api_token, batch: [{ event: 'after fuzz', distinct_id: 'x' }] }) });
     expect(ok.status).toBe(200);
   }, 120_000 + fuzzSeconds * 2000);
+
+  it(`answers /flags and /decide with 200, 400, 401, 413 or 431 whatever they get (${fuzzSeconds} s)`, async () => {
+    const api = (body: object) => fetch(`${server.url}/api/projects/${server.project.id}/feature_flags`, {
+      method: 'POST', headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+    });
+    for (const flag of [
+      { key: 'fuzz-regex', filters: { groups: [{ properties: [{ key: 'email', value: '^a.*@', operator: 'regex' }], rollout_percentage: 50 }] } },
+      { key: 'fuzz-dates', filters: { groups: [{ properties: [{ key: '$prop', value: '-7d', operator: 'is_date_after' }, { key: 'n', value: 3, operator: 'gt' }] }] } },
+      { key: 'fuzz-group', filters: { aggregation_group_type_index: 0, groups: [{ properties: [{ key: 'seats', value: ['1', '2'], type: 'group', group_type_index: 0 }] }] } },
+      { key: 'fuzz-variants', ensure_experience_continuity: true, filters: { groups: [{}], multivariate: { variants: [{ key: 'a', rollout_percentage: 50 }, { key: 'b', rollout_percentage: 50 }] } } },
+    ]) expect((await api(flag)).status).toBe(201);
+    const statuses = await fuzzOverHttp(server.url, anyRawRequest(server.project.api_token, anyFlagsPayload(server.project.api_token)),
+      ['/flags/?v=2', '/flags/?v=1', '/decide/?v=3', '/decide/?v=4'], [200, 400, 401, 413, 431]);
+    console.log(`flags fuzz over HTTP: statuses ${describeStatuses(statuses)}`);
+    expect(statuses.get(200) ?? 0).toBeGreaterThan(5);
+  }, 60_000 + fuzzSeconds * 2000);
 });

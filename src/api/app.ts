@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { registerCaptureRoutes } from '../capture/capture-routes.ts';
 import { registerFlagsRoutes } from '../capture/flags-routes.ts';
 import { BacklogGuard, type BacklogLimits } from '../capture/backlog-guard.ts';
+import { CaptureRateLimiter, type RateLimit } from '../capture/rate-limiter.ts';
 import { isDatabaseUnavailable, type Queryable } from '../db/pool.ts';
 import { ApiError } from './api-error.ts';
 import { WebMetrics } from '../metrics/web-metrics.ts';
@@ -30,6 +31,8 @@ export interface AppOptions {
   pool?: Pool;
   /** Back-pressure limits; none means capture never refuses for backlog. */
   backlogLimits?: BacklogLimits;
+  /** Events per second per project on this process; none or 0 means no limit. */
+  captureRateLimit?: RateLimit;
   /** Longest an insight result is reused (0: never). */
   insightCacheSeconds?: number;
   /** How long flag definitions are served from memory before a reload (edits on another web process show up after this). */
@@ -37,7 +40,7 @@ export interface AppOptions {
 }
 
 /** The web tier: SDK endpoints, REST API and health, in separate contexts with their own parsers and errors. */
-export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimits, pool, insightCacheSeconds = 60, flagCacheSeconds = 2 }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimits, captureRateLimit, pool, insightCacheSeconds = 60, flagCacheSeconds = 2 }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: logLevel },
     trustProxy: true,
@@ -60,7 +63,8 @@ export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimi
   }
   const flagCache = new FlagDefinitionsCache(db, { freshMs: flagCacheSeconds * 1000, staleMs: Math.max(60_000, flagCacheSeconds * 10_000) });
   await app.register(async (sdk) => {
-    await registerCaptureRoutes(sdk, { db, backlog, metrics });
+    const rateLimiter = captureRateLimit && captureRateLimit.eventsPerSecond > 0 ? new CaptureRateLimiter(captureRateLimit) : undefined;
+    await registerCaptureRoutes(sdk, { db, backlog, rateLimiter, metrics });
     await registerFlagsRoutes(sdk, { db, tokens: new TokenCache(db), flagCache });
   });
 

@@ -2,10 +2,12 @@
 export class CaptureError extends Error {
   constructor(
     readonly statusCode: number,
-    readonly type: 'validation_error' | 'authentication_error' | 'server_error',
+    readonly type: 'validation_error' | 'authentication_error' | 'server_error' | 'throttled_error',
     readonly code: string,
     detail: string,
     readonly extra: Record<string, unknown> = {},
+    /** Sent as Retry-After: when an SDK should send again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(detail);
   }

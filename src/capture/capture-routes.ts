@@ -8,6 +8,7 @@ import { decodeCaptureBody } from './decode-body.ts';
 import { extractEvents } from './extract-events.ts';
 import { TokenCache } from './token-cache.ts';
 import type { BacklogGuard } from './backlog-guard.ts';
+import type { CaptureRateLimiter } from './rate-limiter.ts';
 import type { WebMetrics } from '../metrics/web-metrics.ts';
 import { sendCorsHeaders } from './cors.ts';
 import { flatQuery } from './flat-query.ts';
@@ -26,7 +27,7 @@ const capturePaths: Array<{ path: string; limit: number; forcedName?: string }> 
   { path: '/batch', limit: batchBodyLimit },
 ];
 
-interface CaptureDeps { db: Queryable; backlog?: BacklogGuard; metrics?: WebMetrics }
+interface CaptureDeps { db: Queryable; backlog?: BacklogGuard; rateLimiter?: CaptureRateLimiter; metrics?: WebMetrics }
 
 async function handleCapture(deps: CaptureDeps & { tokens: TokenCache }, request: FastifyRequest, limit: number, forcedName?: string) {
   const receivedAt = new Date();
@@ -45,7 +46,14 @@ async function handleCapture(deps: CaptureDeps & { tokens: TokenCache }, request
     throw new CaptureError(401, 'authentication_error', 'invalid_api_key', 'project API token is not valid');
   }
   const refusal = deps.backlog?.refusal;
-  if (refusal) throw new CaptureError(503, 'server_error', 'backlog_full', `ingestion is behind: ${refusal}; retry later`);
+  if (refusal) throw new CaptureError(503, 'server_error', 'backlog_full', `ingestion is behind: ${refusal}; retry later`, {}, 10);
+  const rate = extracted.accepted.length > 0 ? deps.rateLimiter?.take(projectId, extracted.accepted.length) : undefined;
+  if (rate && !rate.allowed) {
+    deps.metrics?.eventsRejected.inc({ reason: 'rate_limited' }, extracted.accepted.length);
+    throw new CaptureError(429, 'throttled_error', 'rate_limited',
+      `this project is over its capture rate limit on this server; none of the ${extracted.accepted.length} events were stored, retry in ${rate.retryAfterSeconds} s`,
+      {}, rate.retryAfterSeconds);
+  }
   if (extracted.accepted.length > 0) {
     const facts = { receivedAt, sentAt: parseClientTime(query._) ?? parseClientTime(extracted.sentAt), ip: request.ip };
     await appendToBuffer(deps.db, { projectId, receivedAt, events: extracted.accepted.map((event) => normaliseEvent(event, facts)) });
@@ -64,7 +72,7 @@ async function handleCapture(deps: CaptureDeps & { tokens: TokenCache }, request
 export function sendCaptureError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
   sendCorsHeaders(request, reply);
   if (error instanceof CaptureError) {
-    if (error.statusCode === 503) reply.header('Retry-After', '10');
+    if (error.retryAfterSeconds !== undefined) reply.header('Retry-After', String(error.retryAfterSeconds));
     return reply.code(error.statusCode).send(error.toBody());
   }
   const code = (error as { code?: string }).code;

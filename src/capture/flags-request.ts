@@ -1,5 +1,6 @@
 import type { FlagsRequest } from '../flags/load-flag-subject.ts';
 import type { PropertyValues } from '../flags/match-flag-property.ts';
+import { toStorableText } from '../ingestion/sanitise-json.ts';
 import { CaptureError, invalidPayload } from './capture-error.ts';
 
 const maxIdLength = 2000;
@@ -20,7 +21,8 @@ function idField(value: unknown, field: string): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string') throw invalidPayload(`${field} must be a string`);
   if (value.length > maxIdLength) throw invalidPayload(`${field} is longer than ${maxIdLength} characters`);
-  return value;
+  // Cleaned as capture cleans distinct ids, so the person lookup finds what capture stored.
+  return toStorableText(value);
 }
 
 /**

@@ -14,6 +14,8 @@ export class TokenCache {
   constructor(private readonly db: Queryable) {}
 
   async projectIdFor(token: string): Promise<number | undefined> {
+    // Postgres text cannot hold these, so no project has such a token; asking would be an error.
+    if (token.includes('\u0000') || !token.isWellFormed()) return undefined;
     const now = Date.now();
     const cached = this.entries.get(token);
     if (cached && cached.expiresAt > now) return cached.projectId;

@@ -22,6 +22,8 @@ Environment:
   ${configEnvironment.maintenanceSeconds}  seconds between maintenance passes in workers: partitions, retention, cohorts (default 60)
   ${configEnvironment.cohortRefreshSeconds}  dynamic cohorts older than this are recomputed (default 300)
   ${configEnvironment.insightCacheSeconds}  insight results are reused for at most this long (default 60; 0 turns the cache off)
+  ${configEnvironment.captureEventsPerSecond}  events/s each project may send to one web process; past it (and a burst of
+                     SOUNDER_CAPTURE_BURST_SECONDS, default 10, of that rate) capture answers 429 with Retry-After (default 0: no limit)
   ${configEnvironment.flagCacheSeconds}  flag edits made through one web process reach the others within this long (default 2)
   DEBUG              print stack traces on errors
 `;

@@ -27,6 +27,7 @@ export function registerWebCommand(program: Command): void {
         backlogLimits: { maxEvents: config.maxBacklogEvents, maxSeconds: config.maxBacklogSeconds },
         insightCacheSeconds: config.insightCacheSeconds,
         flagCacheSeconds: config.flagCacheSeconds,
+        captureRateLimit: { eventsPerSecond: config.captureEventsPerSecond, burstSeconds: config.captureBurstSeconds },
       });
       await app.listen({ port: config.port, host: config.host });
       onShutdown(async () => {

@@ -22,6 +22,8 @@ const configSchema = z.object({
   cohortRefreshSeconds: z.coerce.number().int().min(1).max(604_800),
   insightCacheSeconds: z.coerce.number().int().min(0).max(86_400),
   flagCacheSeconds: z.coerce.number().int().min(1).max(3600),
+  captureEventsPerSecond: z.coerce.number().min(0),
+  captureBurstSeconds: z.coerce.number().min(1).max(3600),
   debug: z.boolean(),
 });
 
@@ -45,6 +47,8 @@ const envNames: Partial<Record<keyof Config, string>> = {
   cohortRefreshSeconds: 'SOUNDER_COHORT_REFRESH_SECONDS',
   insightCacheSeconds: 'SOUNDER_INSIGHT_CACHE_SECONDS',
   flagCacheSeconds: 'SOUNDER_FLAG_CACHE_SECONDS',
+  captureEventsPerSecond: 'SOUNDER_CAPTURE_EVENTS_PER_SECOND',
+  captureBurstSeconds: 'SOUNDER_CAPTURE_BURST_SECONDS',
 };
 
 export const configEnvironment = envNames;
@@ -71,6 +75,9 @@ const defaults: Record<keyof Config, unknown> = {
   insightCacheSeconds: 60,
   // Another web process's flag edits reach this one's /flags within this long.
   flagCacheSeconds: 2,
+  // Per project and web process; 0 lets every project send as fast as it likes.
+  captureEventsPerSecond: 0,
+  captureBurstSeconds: 10,
   debug: false,
 };
 

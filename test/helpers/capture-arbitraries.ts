@@ -73,6 +73,19 @@ export function anyPayload(token: string): fc.Arbitrary<unknown> {
   );
 }
 
+/** What posthog-js and posthog-node send to /flags and /decide, with every field broken now and then. */
+export function anyFlagsPayload(token: string): fc.Arbitrary<unknown> {
+  return fc.record({
+    token: mostly(fc.constant(token), anyValue),
+    distinct_id: mostly(fc.string({ minLength: 1, maxLength: 30 }), fc.oneof(anyText, fc.integer(), anyValue)),
+    $anon_distinct_id: mostly(fc.string({ maxLength: 30 }), anyValue),
+    person_properties: mostly(someProperties, anyValue),
+    groups: mostly(fc.dictionary(fc.constantFrom('company', 'team', '__proto__'), fc.string({ maxLength: 10 })), anyValue),
+    group_properties: mostly(fc.dictionary(fc.constantFrom('company', 'team', '__proto__'), someProperties), anyValue),
+    flag_keys_to_evaluate: mostly(fc.array(fc.string({ maxLength: 12 }), { maxLength: 4 }), anyValue),
+  }, { requiredKeys: ['token', 'distinct_id'] });
+}
+
 type Wrapping = (json: string) => { body: Buffer; query: Record<string, string | undefined>; contentEncoding?: string };
 
 const utf8 = (text: string) => Buffer.from(text, 'utf8');
@@ -100,8 +113,8 @@ const wrappings: Record<string, Wrapping> = {
 };
 
 /** One raw request: a payload, serialised, then carried in one of the wrappings, or plain random bytes. */
-export function anyRawRequest(token: string): fc.Arbitrary<RawCaptureRequest & { wrapping: string }> {
-  const wrapped = fc.tuple(anyPayload(token), fc.constantFrom(...Object.keys(wrappings))).map(([payload, wrapping]) => {
+export function anyRawRequest(token: string, payloads = anyPayload(token)): fc.Arbitrary<RawCaptureRequest & { wrapping: string }> {
+  const wrapped = fc.tuple(payloads, fc.constantFrom(...Object.keys(wrappings))).map(([payload, wrapping]) => {
     let json: string;
     try {
       json = JSON.stringify(payload) ?? 'null';
