@@ -1,9 +1,10 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendCapture } from '../helpers/capture-client.ts';
-import { launchChromium, serveCustomerSite, type CustomerSite } from '../helpers/browser-site.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startBrowserSuite, type BrowserSuite, type CustomerSite } from '../helpers/browser-site.ts';
+import type { TestServer } from '../helpers/test-server.ts';
 
+let suite: BrowserSuite;
 let server: TestServer;
 let site: CustomerSite;
 let browser: Browser;
@@ -52,7 +53,8 @@ async function serverAnswer(distinctId: string, personProperties: object = {}): 
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
+  suite = await startBrowserSuite((sounder) => page(sounder.url, sounder.project.api_token));
+  ({ server, site, browser } = suite);
   const variants = [{ key: 'control', rollout_percentage: 50 }, { key: 'test', rollout_percentage: 50 }];
   const flags = [
     { key: 'always' },
@@ -67,14 +69,8 @@ beforeAll(async () => {
     });
     expect(reply.status).toBe(201);
   }
-  site = await serveCustomerSite(() => page(server.url, server.project.api_token));
-  browser = await launchChromium();
 });
-afterAll(async () => {
-  await browser?.close();
-  site?.close();
-  await server?.stop();
-});
+afterAll(() => suite?.stop());
 
 describe('posthog-js flags in Chromium', () => {
   it('are what the server answers, for every user', async () => {

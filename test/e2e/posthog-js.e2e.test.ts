@@ -1,9 +1,10 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runQuery } from '../../src/db/pool.ts';
-import { launchChromium, serveCustomerSite, type CustomerSite } from '../helpers/browser-site.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startBrowserSuite, type BrowserSuite, type CustomerSite } from '../helpers/browser-site.ts';
+import type { TestServer } from '../helpers/test-server.ts';
 
+let suite: BrowserSuite;
 let server: TestServer;
 let site: CustomerSite;
 let browser: Browser;
@@ -23,15 +24,10 @@ function page(apiHost: string, token: string): string {
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
-  site = await serveCustomerSite(() => page(server.url, server.project.api_token));
-  browser = await launchChromium();
+  suite = await startBrowserSuite((sounder) => page(sounder.url, sounder.project.api_token));
+  ({ server, site, browser } = suite);
 });
-afterAll(async () => {
-  await browser?.close();
-  site?.close();
-  await server?.stop();
-});
+afterAll(() => suite?.stop());
 
 describe('posthog-js in Chromium, from another origin', () => {
   it('loads its configuration, autocaptures, captures and identifies with no console errors', async () => {

@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { chromium, type Browser } from 'playwright-core';
+import { startTestServer, type TestServer } from './test-server.ts';
 
 const require = createRequire(import.meta.url);
 const posthogBundle = fs.readFileSync(require.resolve('posthog-js/dist/array.full.js'));
@@ -34,4 +35,21 @@ export async function serveCustomerSite(html: (url: URL) => string): Promise<Cus
   });
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
   return { url: `http://localhost:${(site.address() as AddressInfo).port}`, close: () => site.close() };
+}
+
+export interface BrowserSuite { server: TestServer; site: CustomerSite; browser: Browser; stop(): Promise<void> }
+
+/** What every browser suite runs against: a Sounder, a customer's site whose page is `html`, and Chromium. */
+export async function startBrowserSuite(html: (server: TestServer, url: URL) => string): Promise<BrowserSuite> {
+  const server = await startTestServer();
+  const site = await serveCustomerSite((url) => html(server, url));
+  const browser = await launchChromium();
+  return {
+    server, site, browser,
+    stop: async () => {
+      await browser.close();
+      site.close();
+      await server.stop();
+    },
+  };
 }
