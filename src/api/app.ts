@@ -64,8 +64,10 @@ export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimi
   const flagCache = new FlagDefinitionsCache(db, { freshMs: flagCacheSeconds * 1000, staleMs: Math.max(60_000, flagCacheSeconds * 10_000) });
   await app.register(async (sdk) => {
     const rateLimiter = captureRateLimit && captureRateLimit.eventsPerSecond > 0 ? new CaptureRateLimiter(captureRateLimit) : undefined;
-    await registerCaptureRoutes(sdk, { db, backlog, rateLimiter, metrics });
-    await registerFlagsRoutes(sdk, { db, tokens: new TokenCache(db), flagCache });
+    // One token cache for capture and flags: a token looked up by one is known to the other.
+    const tokens = new TokenCache(db);
+    await registerCaptureRoutes(sdk, { db, tokens, backlog, rateLimiter, metrics });
+    await registerFlagsRoutes(sdk, { db, tokens, flagCache });
   });
 
   await app.register(async (api) => {

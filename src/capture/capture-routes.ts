@@ -6,7 +6,7 @@ import { normaliseEvent } from './normalise-event.ts';
 import { CaptureError } from './capture-error.ts';
 import { decodeCaptureBody } from './decode-body.ts';
 import { extractEvents } from './extract-events.ts';
-import { TokenCache } from './token-cache.ts';
+import type { TokenCache } from './token-cache.ts';
 import type { BacklogGuard } from './backlog-guard.ts';
 import type { CaptureRateLimiter } from './rate-limiter.ts';
 import type { WebMetrics } from '../metrics/web-metrics.ts';
@@ -27,9 +27,9 @@ const capturePaths: Array<{ path: string; limit: number; forcedName?: string }> 
   { path: '/batch', limit: batchBodyLimit },
 ];
 
-interface CaptureDeps { db: Queryable; backlog?: BacklogGuard; rateLimiter?: CaptureRateLimiter; metrics?: WebMetrics }
+interface CaptureDeps { db: Queryable; tokens: TokenCache; backlog?: BacklogGuard; rateLimiter?: CaptureRateLimiter; metrics?: WebMetrics }
 
-async function handleCapture(deps: CaptureDeps & { tokens: TokenCache }, request: FastifyRequest, limit: number, forcedName?: string) {
+async function handleCapture(deps: CaptureDeps, request: FastifyRequest, limit: number, forcedName?: string) {
   const receivedAt = new Date();
   const query = flatQuery(request.query);
   const decoded = decodeCaptureBody({
@@ -89,7 +89,6 @@ export function sendCaptureError(error: unknown, request: FastifyRequest, reply:
 
 /** The SDK endpoints, each at both /path and /path/, for GET, POST and CORS preflight. */
 export async function registerCaptureRoutes(app: FastifyInstance, deps: CaptureDeps): Promise<void> {
-  const tokens = new TokenCache(deps.db);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.setErrorHandler((error, request, reply) => sendCaptureError(error, request, reply));
@@ -105,7 +104,7 @@ export async function registerCaptureRoutes(app: FastifyInstance, deps: CaptureD
   for (const { path, limit, forcedName } of capturePaths) {
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       sendCorsHeaders(request, reply);
-      return handleCapture({ ...deps, tokens }, request, limit, forcedName);
+      return handleCapture(deps, request, limit, forcedName);
     };
     app.route({ method: ['GET', 'POST'], url: path, bodyLimit: limit, handler });
     app.options(path, (request, reply) => { sendCorsHeaders(request, reply); reply.code(200).send(); });

@@ -1,27 +1,11 @@
 import type { Queryable } from '../db/pool.ts';
-import type { FeatureFlag } from './flag-definition.ts';
 import type { FlagDefinitionsCache } from './flag-definitions-cache.ts';
 import { evaluateFlag, type FlagResult, type FlagSubject } from './evaluate-flags.ts';
-import { loadFlagSubject, type FlagsRequest } from './load-flag-subject.ts';
+import { loadFlagSubject, needsStoredData, requestOnlySubject, type FlagsRequest } from './load-flag-subject.ts';
 
 export interface FlagsOutcome { results: FlagResult[]; errorsWhileComputingFlags: boolean }
 
 type Log = { warn: (object: object, message: string) => void };
-
-function dependsOnStoredData(flag: FeatureFlag): boolean {
-  return flag.ensure_experience_continuity || flag.filters.groups.some((condition) => condition.properties.length > 0);
-}
-
-function subjectFromRequest(request: FlagsRequest): FlagSubject {
-  return {
-    distinctId: request.distinctId,
-    personProperties: { distinct_id: request.distinctId, ...request.personProperties },
-    groups: request.groups,
-    groupProperties: request.groupProperties,
-    hashKeys: new Map(),
-    cohortIds: new Set(),
-  };
-}
 
 /**
  * Every flag of the project (or those asked for) for one /flags request. When the database
@@ -45,8 +29,8 @@ export async function evaluateFlagsRequest(db: Queryable, cache: FlagDefinitions
   } catch (error) {
     log.warn({ err: error }, 'flags: could not load the person for flag evaluation');
     errorsWhileComputingFlags = true;
-    subject = subjectFromRequest(request);
-    flags = flags.filter((flag) => !dependsOnStoredData(flag));
+    subject = requestOnlySubject(definitions, request);
+    flags = flags.filter((flag) => !needsStoredData(flag));
   }
   return { results: flags.map((flag) => evaluateFlag(definitions, flag, subject)), errorsWhileComputingFlags };
 }

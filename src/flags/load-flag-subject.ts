@@ -14,9 +14,12 @@ export interface FlagsRequest {
   flagKeys?: string[];
 }
 
-function needsPerson(flags: FeatureFlag[]): boolean {
-  return flags.some((flag) => flag.active && flag.filters.aggregation_group_type_index == null
-    && flag.filters.groups.some((condition) => condition.properties.length > 0));
+const hasConditions = (flag: FeatureFlag) => flag.filters.groups.some((condition) => condition.properties.length > 0);
+const isGroupFlag = (flag: FeatureFlag) => flag.filters.aggregation_group_type_index != null;
+
+/** Whether a flag's answer can depend on stored data (person or group properties, cohorts, hash keys). */
+export function needsStoredData(flag: FeatureFlag): boolean {
+  return flag.active && (flag.ensure_experience_continuity || hasConditions(flag));
 }
 
 function membershipCohorts(definitions: FlagDefinitions, flags: FeatureFlag[]): number[] {
@@ -91,17 +94,10 @@ async function storedSubject(db: Queryable, definitions: FlagDefinitions, reques
   return rows[0]!;
 }
 
-/**
- * The subject of one /flags request: stored person and group properties with what the SDK sent
- * laid over them (the SDK knows newer values), plus cohort memberships and hash keys. Only the
- * look-ups the flags being evaluated need are made; flags with plain rollouts need none.
- */
-export async function loadFlagSubject(db: Queryable, definitions: FlagDefinitions, request: FlagsRequest, flags: FeatureFlag[]): Promise<FlagSubject> {
-  const needs = { person: needsPerson(flags), cohortIds: membershipCohorts(definitions, flags), hashKeys: continuityKeys(flags) };
-  const needsGroups = flags.some((flag) => flag.active && flag.filters.aggregation_group_type_index != null) && Object.keys(request.groups).length > 0;
-  const stored = needs.person || needs.hashKeys.length > 0 || needsGroups
-    ? await storedSubject(db, definitions, request, needs)
-    : { properties: null, cohorts: [], hash_keys: {}, groups: [] };
+const nothingStored: StoredSubject = { properties: null, cohorts: [], hash_keys: {}, groups: [] };
+
+/** Stored person and group properties with what the SDK sent laid over them (the SDK knows newer values). */
+function subjectOf(definitions: FlagDefinitions, request: FlagsRequest, stored: StoredSubject): FlagSubject {
   const groupProperties: Record<string, PropertyValues> = Object.create(null);
   for (const [name, key] of Object.entries(request.groups)) groupProperties[name] = { $group_key: key };
   // Spread, not Object.assign: a stored "__proto__" key must stay a plain key.
@@ -120,4 +116,24 @@ export async function loadFlagSubject(db: Queryable, definitions: FlagDefinition
     hashKeys: new Map(Object.entries(stored.hash_keys)),
     cohortIds: new Set(stored.cohorts),
   };
+}
+
+/** The subject from the request alone, for when the database cannot be read. */
+export function requestOnlySubject(definitions: FlagDefinitions, request: FlagsRequest): FlagSubject {
+  return subjectOf(definitions, request, nothingStored);
+}
+
+/**
+ * The subject of one /flags request, with cohort memberships and hash keys. Only the look-ups
+ * the flags being evaluated need are made; flags with plain rollouts need none.
+ */
+export async function loadFlagSubject(db: Queryable, definitions: FlagDefinitions, request: FlagsRequest, flags: FeatureFlag[]): Promise<FlagSubject> {
+  const stored = flags.filter(needsStoredData);
+  if (stored.length === 0) return requestOnlySubject(definitions, request);
+  const needs = {
+    person: stored.some((flag) => !isGroupFlag(flag) && hasConditions(flag)),
+    cohortIds: membershipCohorts(definitions, stored),
+    hashKeys: continuityKeys(stored),
+  };
+  return subjectOf(definitions, request, await storedSubject(db, definitions, request, needs));
 }

@@ -71,16 +71,28 @@ function asciiLower(value: unknown): string {
   return String(value).replace(/[A-Z]/g, (char) => char.toLowerCase());
 }
 
+// Patterns come from flag definitions, so there are few; each is compiled once, not per request.
+const compiled = new Map<string, RegExp | null>();
+const maxCompiled = 1000;
+
+function compile(pattern: string): RegExp | null {
+  let regex = compiled.get(pattern);
+  if (regex === undefined) {
+    try {
+      regex = new RegExp(pattern);
+    } catch {
+      regex = null;
+    }
+    if (compiled.size >= maxCompiled) compiled.clear();
+    compiled.set(pattern, regex);
+  }
+  return regex;
+}
+
 /** True or false for a valid pattern; undefined for one that does not compile (neither regex nor not_regex matches). */
 function regexMatches(pattern: string, text: string): boolean | undefined {
   if (pattern === '') return true;
-  let regex: RegExp;
-  try {
-    regex = new RegExp(pattern);
-  } catch {
-    return undefined;
-  }
-  return regex.test(text);
+  return compile(pattern)?.test(text);
 }
 
 function asNumber(value: unknown): number {
