@@ -7,10 +7,10 @@ function newProjectToken(): string {
   return `phc_${randomBytes(24).toString('base64url')}`;
 }
 
-export async function createProject(db: Queryable, name: string): Promise<Project> {
+export async function createProject(db: Queryable, name: string, organizationId: number | null = null): Promise<Project> {
   const { rows } = await runQuery<Project>(db, 'projects.create',
-    'INSERT INTO projects (name, api_token) VALUES ($1, $2) RETURNING id, name, api_token, created_at',
-    [name, newProjectToken()]);
+    'INSERT INTO projects (name, api_token, organization_id) VALUES ($1, $2, $3) RETURNING id, name, api_token, created_at',
+    [name, newProjectToken(), organizationId]);
   return rows[0]!;
 }
 

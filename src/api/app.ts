@@ -3,6 +3,8 @@ import { registerCaptureRoutes } from '../capture/capture-routes.ts';
 import { registerFlagsRoutes } from '../capture/flags-routes.ts';
 import { BacklogGuard, type BacklogLimits } from '../capture/backlog-guard.ts';
 import { CaptureRateLimiter, type RateLimit } from '../capture/rate-limiter.ts';
+import fastifyCookie from '@fastify/cookie';
+import { LoginLimiter, type LoginLimit } from '../accounts/login-limiter.ts';
 import { isDatabaseUnavailable, type Queryable } from '../db/pool.ts';
 import { ApiError } from './api-error.ts';
 import { WebMetrics } from '../metrics/web-metrics.ts';
@@ -21,9 +23,13 @@ import { InvalidQueryError } from '../query/query-error.ts';
 import { TokenCache } from '../capture/token-cache.ts';
 import { FlagDefinitionsCache } from '../flags/flag-definitions-cache.ts';
 import { registerFeatureFlagsRoutes } from './feature-flags-routes.ts';
+import { registerAuthRoutes } from './auth-routes.ts';
+import { registerOrganizationRoutes } from './organization-routes.ts';
+import { registerPersonalApiKeysRoutes } from './personal-api-keys-routes.ts';
+import { registerWebAppRoutes } from './web-app-routes.ts';
 
 export interface AppOptions {
-  db: Queryable;
+  db: Pool;
   /** Reads (REST API) may go to a replica. */
   readDb?: Queryable;
   logLevel?: string;
@@ -37,10 +43,12 @@ export interface AppOptions {
   insightCacheSeconds?: number;
   /** How long flag definitions are served from memory before a reload (edits on another web process show up after this). */
   flagCacheSeconds?: number;
+  /** Failed logins per email address per window before logins wait (attempts 0: no limit). */
+  loginLimit?: LoginLimit;
 }
 
 /** The web tier: SDK endpoints, REST API and health, in separate contexts with their own parsers and errors. */
-export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimits, captureRateLimit, pool, insightCacheSeconds = 60, flagCacheSeconds = 2 }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimits, captureRateLimit, pool, insightCacheSeconds = 60, flagCacheSeconds = 2, loginLimit = { attempts: 10, windowSeconds: 900 } }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: logLevel },
     trustProxy: true,
@@ -71,8 +79,12 @@ export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimi
   });
 
   await app.register(async (api) => {
+    await api.register(fastifyCookie);
     api.setErrorHandler((error, request, reply) => {
-      if (error instanceof ApiError) return reply.code(error.statusCode).send(error.toBody());
+      if (error instanceof ApiError) {
+        if (error.retryAfterSeconds !== undefined) reply.header('Retry-After', String(error.retryAfterSeconds));
+        return reply.code(error.statusCode).send(error.toBody());
+      }
       if (error instanceof InvalidQueryError) return reply.code(400).send(new ApiError('invalid_input', error.message, error.attr).toBody());
       if ((error as { code?: string }).code === '2201B') {
         return reply.code(400).send(new ApiError('invalid_input', 'invalid regular expression in a property filter', 'properties').toBody());
@@ -83,6 +95,9 @@ export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimi
       request.log.error({ err: error }, 'api request failed');
       return reply.code(500).send(new ApiError('internal').toBody());
     });
+    await registerAuthRoutes(api, { db, loginLimiter: new LoginLimiter(db, loginLimit) });
+    await registerOrganizationRoutes(api, { db });
+    await registerPersonalApiKeysRoutes(api, { db });
     await registerEventsRoutes(api, { db, readDb });
     await registerPersonsRoutes(api, { db, readDb });
     const runner = createInsightRunner(readDb, insightCacheSeconds);
@@ -92,8 +107,10 @@ export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimi
     await registerDashboardsRoutes(api, { db, runner });
     await registerActionsRoutes(api, { db });
     await registerFeatureFlagsRoutes(api, { db, readDb, flagCache });
-    if (pool) await registerCohortsRoutes(api, { db, pool });
+    await registerCohortsRoutes(api, { db, pool: db });
   });
+
+  await registerWebAppRoutes(app);
 
   await registerHealthRoutes(app, db, backlog);
   return app;

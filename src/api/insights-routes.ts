@@ -62,7 +62,8 @@ export async function registerInsightsRoutes(app: FastifyInstance, { db, readDb,
 
   for (const [path, kind] of Object.entries(routeKinds)) {
     const handler = async (request: FastifyRequest<{ Params: { projectId: string } }>) => {
-      const projectId = await authorizeProject(db, request, request.params.projectId);
+      // POST only carries a filter too large for a URL: it reads, so a read-only key may send it.
+      const projectId = await authorizeProject(db, request, request.params.projectId, 'read');
       return runner.run(projectId, filterOf(request, kind), { refresh: isRefresh(request) });
     };
     app.get(`/api/projects/:projectId/insights/${path}`, handler);
@@ -78,7 +79,7 @@ export async function registerInsightsRoutes(app: FastifyInstance, { db, readDb,
   }
 
   app.post<{ Params: { projectId: string }; Body: { query?: unknown; refresh?: boolean } }>('/api/projects/:projectId/query', async (request) => {
-    const projectId = await authorizeProject(db, request, request.params.projectId);
+    const projectId = await authorizeProject(db, request, request.params.projectId, 'read');
     const body = request.body ?? {};
     const filter = parseFilter(typeof body === 'object' && 'query' in body ? body.query : body);
     const response = await runner.run(projectId, filter, { refresh: isRefresh(request) || body.refresh === true });

@@ -25,6 +25,8 @@ Environment:
   ${configEnvironment.captureEventsPerSecond}  events/s each project may send to one web process; past it (and a burst of
                      SOUNDER_CAPTURE_BURST_SECONDS, default 10, of that rate) capture answers 429 with Retry-After (default 0: no limit)
   ${configEnvironment.flagCacheSeconds}  flag edits made through one web process reach the others within this long (default 2)
+  ${configEnvironment.loginAttempts}  failed logins per email address before its logins wait (429 with Retry-After)
+                     until SOUNDER_LOGIN_WINDOW_SECONDS (default 900) have passed since the first (default 10; 0: no limit)
   DEBUG              print stack traces on errors
 `;
 

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { createPersonalApiKey } from '../accounts/personal-api-keys.ts';
 import { createProject, listProjects } from '../accounts/projects.ts';
+import { countUsers } from '../accounts/users.ts';
 import { loadConfig, type Config } from '../config/config.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDatabase } from '../db/open-database.ts';
@@ -30,6 +31,7 @@ async function welcome(url: string, config: Config): Promise<string> {
       lines.push('Personal API key: create one with `npx sounder keys create`');
     }
     lines.push('Point posthog-js or posthog-node at it: { api_host / host: the URL above, key: the API token }');
+    if (await countUsers(pool) === 0) lines.push(`Open http://${host}:${config.port} to create the admin account`);
     return lines.join('\n');
   } finally {
     await pool.end();

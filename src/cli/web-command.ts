@@ -9,7 +9,7 @@ import { onShutdown } from './shutdown.ts';
 
 export function registerWebCommand(program: Command): void {
   program.command('web')
-    .description('run the web tier alone: SDK capture endpoints and the REST API (run as many as needed)')
+    .description('run the web tier alone: SDK capture endpoints, the REST API and the web app (run as many as needed)')
     .option('--port <port>', 'HTTP port (PORT)')
     .option('--host <host>', 'address to listen on (HOST)')
     .option('--processes <n>', 'web processes sharing the port (each with its own database pool)', '1')
@@ -28,6 +28,7 @@ export function registerWebCommand(program: Command): void {
         insightCacheSeconds: config.insightCacheSeconds,
         flagCacheSeconds: config.flagCacheSeconds,
         captureRateLimit: { eventsPerSecond: config.captureEventsPerSecond, burstSeconds: config.captureBurstSeconds },
+        loginLimit: { attempts: config.loginAttempts, windowSeconds: config.loginWindowSeconds },
       });
       await app.listen({ port: config.port, host: config.host });
       onShutdown(async () => {

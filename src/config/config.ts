@@ -24,6 +24,8 @@ const configSchema = z.object({
   flagCacheSeconds: z.coerce.number().int().min(1).max(3600),
   captureEventsPerSecond: z.coerce.number().min(0),
   captureBurstSeconds: z.coerce.number().min(1).max(3600),
+  loginAttempts: z.coerce.number().int().min(0),
+  loginWindowSeconds: z.coerce.number().int().min(1).max(86_400),
   debug: z.boolean(),
 });
 
@@ -49,6 +51,8 @@ const envNames: Partial<Record<keyof Config, string>> = {
   flagCacheSeconds: 'SOUNDER_FLAG_CACHE_SECONDS',
   captureEventsPerSecond: 'SOUNDER_CAPTURE_EVENTS_PER_SECOND',
   captureBurstSeconds: 'SOUNDER_CAPTURE_BURST_SECONDS',
+  loginAttempts: 'SOUNDER_LOGIN_ATTEMPTS',
+  loginWindowSeconds: 'SOUNDER_LOGIN_WINDOW_SECONDS',
 };
 
 export const configEnvironment = envNames;
@@ -78,6 +82,9 @@ const defaults: Record<keyof Config, unknown> = {
   // Per project and web process; 0 lets every project send as fast as it likes.
   captureEventsPerSecond: 0,
   captureBurstSeconds: 10,
+  // Failed logins per email address before logins for it wait out the window (0: no limit).
+  loginAttempts: 10,
+  loginWindowSeconds: 900,
   debug: false,
 };
 

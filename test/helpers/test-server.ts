@@ -5,6 +5,7 @@ import { createProject, type Project } from '../../src/accounts/projects.ts';
 import { buildApp } from '../../src/api/app.ts';
 import type { BacklogLimits } from '../../src/capture/backlog-guard.ts';
 import type { RateLimit } from '../../src/capture/rate-limiter.ts';
+import type { LoginLimit } from '../../src/accounts/login-limiter.ts';
 import { runQuery } from '../../src/db/pool.ts';
 import { Worker } from '../../src/ingestion/worker.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
@@ -25,9 +26,9 @@ export interface TestServer {
 }
 
 /** A real Sounder web tier on a random port over a fresh database, with an in-process worker unless `worker: false`. */
-export async function startTestServer(options: { worker?: boolean; backlogLimits?: BacklogLimits; captureRateLimit?: RateLimit; insightCacheSeconds?: number } = {}): Promise<TestServer> {
+export async function startTestServer(options: { worker?: boolean; backlogLimits?: BacklogLimits; captureRateLimit?: RateLimit; insightCacheSeconds?: number; loginLimit?: LoginLimit } = {}): Promise<TestServer> {
   const db = await createTestDatabase();
-  const app = await buildApp({ db: db.pool, pool: db.pool, logLevel: 'silent', backlogLimits: options.backlogLimits, captureRateLimit: options.captureRateLimit, insightCacheSeconds: options.insightCacheSeconds });
+  const app = await buildApp({ db: db.pool, pool: db.pool, logLevel: 'silent', backlogLimits: options.backlogLimits, captureRateLimit: options.captureRateLimit, insightCacheSeconds: options.insightCacheSeconds, loginLimit: options.loginLimit });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const project = await createProject(db.pool, 'Test project');

@@ -1,0 +1,150 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBrowserSuite, type BrowserSuite, type CustomerSite } from '../helpers/browser-site.ts';
+import type { TestServer } from '../helpers/test-server.ts';
+
+const artifacts = path.resolve('test-artifacts/web-app');
+// posthog-js drops events from browsers that look automated (HeadlessChrome, navigator.webdriver);
+// the shopper's browser is made to look like a person's, so the snippet runs exactly as shown.
+const userAgent = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
+const lookHuman = () => {
+  const { navigator } = globalThis as unknown as { navigator: object };
+  Object.defineProperty(navigator, 'webdriver', { get: () => false });
+  Object.defineProperty(navigator, 'userAgentData', { get: () => undefined });
+};
+
+let suite: BrowserSuite;
+let server: TestServer;
+let site: CustomerSite;
+let browser: Browser;
+let context: BrowserContext;
+let app: Page;
+let snippet = '';
+const admin = { name: 'Ada Lovelace', email: 'ada@example.com', password: 'correct horse battery' };
+
+/** The customer's page carries the install snippet exactly as the settings page shows it. */
+function customerPage(): string {
+  return `<!doctype html><html><head><title>Shop</title>${snippet}</head><body><h1>Shop</h1><button id="buy" class="btn primary">Buy now</button></body></html>`;
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+}
+
+beforeAll(async () => {
+  fs.mkdirSync(artifacts, { recursive: true });
+  suite = await startBrowserSuite(() => customerPage());
+  ({ server, site, browser } = suite);
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, userAgent });
+  app = await context.newPage();
+});
+afterAll(async () => {
+  await context?.close();
+  await suite?.stop();
+});
+
+describe('the web app in Chromium', () => {
+  it('sends the first visitor to set up, and signs them up as admin', async () => {
+    await app.goto(`${server.url}/`);
+    await app.waitForURL(/\/setup$/);
+    await app.getByLabel('Your name').fill(admin.name);
+    await app.getByLabel('Email').fill(admin.email);
+    await app.getByLabel('Password').fill(admin.password);
+    await app.getByLabel('Organization').fill('Analytical Engines');
+    await shoot(app, '01-setup');
+    await app.getByRole('button', { name: 'Create account' }).click();
+    await app.waitForURL(new RegExp(`/project/${server.project.id}/events$`));
+    await app.getByRole('heading', { name: 'No events yet: paste this snippet' }).waitFor();
+    await shoot(app, '02-events-empty');
+  });
+
+  it('shows the token and a snippet that, pasted into a page, sends pageviews and autocaptured clicks', async () => {
+    await app.getByRole('link', { name: 'Settings' }).click();
+    const token = (await app.getByTestId('api-token').textContent())!;
+    expect(token).toBe(server.project.api_token);
+    snippet = (await app.locator('.snippet pre').first().textContent())!;
+    expect(snippet).toContain(token);
+    expect(snippet).toContain(`${server.url}/static/array.full.js`);
+    await shoot(app, '03-settings');
+
+    const shopper = await browser.newContext({ userAgent });
+    await shopper.addInitScript(lookHuman);
+    const shop = await shopper.newPage();
+    await shop.goto(site.url);
+    await shop.waitForFunction(() => (globalThis as unknown as { posthog?: { __loaded?: boolean } }).posthog?.__loaded === true);
+    await shop.click('#buy');
+    await shop.evaluate(() => (globalThis as unknown as { posthog: { identify(id: string, props: object): void } }).posthog.identify('shopper@example.com', { email: 'shopper@example.com', plan: 'pro' }));
+
+    await app.getByRole('link', { name: 'Live events' }).click();
+    const rows = app.locator('.events-table tbody tr');
+    await rows.filter({ hasText: '$autocapture' }).first().waitFor({ timeout: 30_000 });
+    await rows.filter({ hasText: '$pageview' }).first().waitFor();
+    await shoot(app, '04-live-events');
+
+    await rows.filter({ hasText: '$autocapture' }).first().getByRole('button').click();
+    await expect(app.locator('tr.detail').textContent()).resolves.toContain('Buy now');
+    await shoot(app, '05-event-properties');
+
+    // A new event appears without a reload.
+    await shop.evaluate(() => (globalThis as unknown as { posthog: { capture(name: string, props: object): void } }).posthog.capture('added to cart', { sku: 'A-1' }));
+    await rows.filter({ hasText: 'added to cart' }).first().waitFor({ timeout: 30_000 });
+
+    await app.getByPlaceholder('Event name').fill('added to cart');
+    await expect.poll(() => rows.filter({ hasText: '$pageview' }).count()).toBe(0);
+    await expect.poll(() => rows.count()).toBe(1);
+    await shopper.close();
+  });
+
+  it('lists the visitor as a person with their events', async () => {
+    await app.getByRole('link', { name: 'Persons' }).click();
+    const person = app.locator('table.data tbody tr a', { hasText: 'shopper@example.com' });
+    await person.waitFor();
+    await person.click();
+    await app.getByRole('heading', { name: 'Properties' }).waitFor();
+    await app.locator('.timeline li', { hasText: '$autocapture' }).waitFor();
+    await shoot(app, '06-person');
+  });
+
+  it('creates a personal API key shown once, and lists it by prefix', async () => {
+    await app.getByRole('link', { name: 'Settings' }).click();
+    await app.getByLabel('Label').fill('nightly export');
+    await app.getByRole('button', { name: 'Create key' }).click();
+    const key = (await app.getByTestId('new-key').textContent())!;
+    expect(key).toMatch(/^phx_/);
+    const listed = await fetch(`${server.url}/api/projects/${server.project.id}`, { headers: { authorization: `Bearer ${key}` } });
+    expect(listed.status).toBe(200);
+    await app.locator('table.data', { hasText: 'nightly export' }).waitFor();
+    await shoot(app, '07-settings-keys');
+  });
+
+  it('works at 390 px wide', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, userAgent, storageState: await context.storageState() });
+    const small = await phone.newPage();
+    await small.goto(`${server.url}/project/${server.project.id}/events`);
+    await small.locator('.events-table tbody tr').first().waitFor();
+    const overflow = await small.evaluate(() => {
+      const { documentElement } = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document;
+      return documentElement.scrollWidth - documentElement.clientWidth;
+    });
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shoot(small, '08-events-390px');
+    await phone.close();
+  });
+
+  it('sends a visitor who is not logged in to log in, then on to the page they asked for', async () => {
+    await app.getByRole('button', { name: 'Log out' }).click();
+    await app.waitForURL(/\/login/);
+    await app.goto(`${server.url}/project/${server.project.id}/persons`);
+    await app.waitForURL(/\/login\?next=/);
+    await app.getByLabel('Email').fill(admin.email);
+    await app.getByLabel('Password').fill('wrong password');
+    await app.getByRole('button', { name: 'Log in' }).click();
+    await app.getByRole('alert').filter({ hasText: 'Wrong email or password' }).waitFor();
+    await shoot(app, '09-login-error');
+    await app.getByLabel('Password').fill(admin.password);
+    await app.getByRole('button', { name: 'Log in' }).click();
+    await app.waitForURL(new RegExp(`/project/${server.project.id}/persons$`));
+  });
+});
