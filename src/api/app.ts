@@ -27,6 +27,11 @@ import { registerAuthRoutes } from './auth-routes.ts';
 import { registerOrganizationRoutes } from './organization-routes.ts';
 import { registerPersonalApiKeysRoutes } from './personal-api-keys-routes.ts';
 import { registerWebAppRoutes } from './web-app-routes.ts';
+import { registerDefinitionsRoutes } from './definitions-routes.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance { routeTable: { method: string; url: string }[] }
+}
 
 export interface AppOptions {
   db: Pool;
@@ -58,6 +63,13 @@ export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimi
     // One log line per request would cost more than the request at capture rates.
     logController: new LogController({ disableRequestLogging: true }),
   });
+
+  // Every route, as registered: the isolation test walks this table, so a new route is covered by it.
+  const routeTable: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url });
+  });
+  app.decorate('routeTable', routeTable);
 
   const metrics = new WebMetrics(db, pool);
   app.get('/metrics', async (_request, reply) => {
@@ -99,6 +111,7 @@ export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimi
     await registerOrganizationRoutes(api, { db });
     await registerPersonalApiKeysRoutes(api, { db });
     await registerEventsRoutes(api, { db, readDb });
+    await registerDefinitionsRoutes(api, { db, readDb });
     await registerPersonsRoutes(api, { db, readDb });
     const runner = createInsightRunner(readDb, insightCacheSeconds);
     await registerProjectRoutes(api, { db });

@@ -1,12 +1,13 @@
+import { newSecretToken } from '../accounts/secret-token.ts';
 import { runQuery, type Queryable } from '../db/pool.ts';
 import type { SavedInsight } from './saved-insights.ts';
 import { softDelete } from './soft-delete.ts';
 
-export interface DashboardRecord { id: number; name: string; description: string; refresh_seconds: number | null; created_at: string; updated_at: string }
+export interface DashboardRecord { id: number; project_id: number; name: string; description: string; refresh_seconds: number | null; share_token: string | null; created_at: string; updated_at: string }
 export interface DashboardTile { id: number; insight_id: number; layout: Record<string, unknown> }
 export interface DashboardTileWithInsight extends DashboardTile { insight: SavedInsight }
 
-const columns = 'id, name, description, refresh_seconds, created_at, updated_at';
+const columns = 'id, project_id, name, description, refresh_seconds, share_token, created_at, updated_at';
 
 export async function listDashboards(db: Queryable, projectId: number): Promise<DashboardRecord[]> {
   const { rows } = await runQuery<DashboardRecord>(db, 'dashboards.list', `SELECT ${columns} FROM dashboards WHERE project_id = $1 AND NOT deleted ORDER BY id`, [projectId]);
@@ -31,6 +32,19 @@ export async function updateDashboard(db: Queryable, projectId: number, id: numb
        refresh_seconds = CASE WHEN $6 THEN $5 ELSE refresh_seconds END, updated_at = now()
      WHERE project_id = $1 AND id = $2 AND NOT deleted RETURNING ${columns}`,
     [projectId, id, input.name ?? null, input.description ?? null, input.refresh_seconds ?? null, input.refresh_seconds !== undefined]);
+  return rows[0];
+}
+
+/** Turns the share link on (a new token each time) or off; undefined when the dashboard is not in the project. */
+export async function setDashboardSharing(db: Queryable, projectId: number, id: number, enabled: boolean): Promise<DashboardRecord | undefined> {
+  const { rows } = await runQuery<DashboardRecord>(db, 'dashboards.sharing',
+    `UPDATE dashboards SET share_token = $3, updated_at = now() WHERE project_id = $1 AND id = $2 AND NOT deleted RETURNING ${columns}`,
+    [projectId, id, enabled ? newSecretToken() : null]);
+  return rows[0];
+}
+
+export async function getSharedDashboard(db: Queryable, token: string): Promise<DashboardRecord | undefined> {
+  const { rows } = await runQuery<DashboardRecord>(db, 'dashboards.shared', `SELECT ${columns} FROM dashboards WHERE share_token = $1 AND NOT deleted`, [token]);
   return rows[0];
 }
 

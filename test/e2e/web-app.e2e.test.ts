@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runQuery } from '../../src/db/pool.ts';
 import { startBrowserSuite, type BrowserSuite, type CustomerSite } from '../helpers/browser-site.ts';
 import type { TestServer } from '../helpers/test-server.ts';
 
@@ -117,6 +118,78 @@ describe('the web app in Chromium', () => {
     expect(listed.status).toBe(200);
     await app.locator('table.data', { hasText: 'nightly export' }).waitFor();
     await shoot(app, '07-settings-keys');
+  });
+
+  it('builds a trend whose number matches the stored events, and lists the persons behind a point', async () => {
+    const { rows } = await runQuery<{ n: number }>(server.db.pool, 'test.pageviews', "SELECT count(*)::int AS n FROM events WHERE event = '$pageview'");
+    expect(rows[0]!.n).toBeGreaterThan(0);
+    await app.getByRole('link', { name: 'Insights' }).click();
+    await app.getByRole('heading', { name: 'No saved insights yet' }).waitFor();
+    await app.getByRole('link', { name: 'New trend' }).click();
+    await app.locator('.chart svg').first().waitFor();
+    await shoot(app, '10-trend-line');
+    await app.getByLabel('Chart', { exact: true }).selectOption('BoldNumber');
+    await expect.poll(() => app.locator('.bold-number').textContent()).toContain(String(rows[0]!.n));
+    await app.getByLabel('Chart', { exact: true }).selectOption('ActionsBar');
+    await app.getByRole('img', { name: /^Bar chart of/ }).waitFor();
+    await app.getByLabel('Insight name').fill('Pageviews');
+    await app.getByRole('button', { name: 'Save insight' }).click();
+    await app.waitForURL(/\/insights\/\d+$/);
+    await shoot(app, '11-trend-bar-saved');
+  });
+
+  it('builds a funnel with each step\'s persons and drop-off, and saves it', async () => {
+    await app.getByRole('link', { name: 'Insights' }).click();
+    await app.getByRole('link', { name: 'New funnel' }).click();
+    // Both steps after identify: the earlier anonymous events were sent without a person profile.
+    await app.getByLabel('Step 1 event').fill('$identify');
+    await app.getByLabel('Step 2 event').fill('added to cart');
+    const steps = app.locator('.funnel-step');
+    await expect.poll(() => steps.count()).toBe(2);
+    await expect.poll(() => steps.nth(1).textContent()).toContain('added to cart');
+    await expect.poll(() => steps.nth(1).textContent()).toContain('1 person');
+    await expect(steps.nth(0).textContent()).resolves.toContain('100% of first step');
+    await steps.nth(1).getByRole('button', { name: '1 person' }).click();
+    await shoot(app, '12-funnel-persons');
+    await app.locator('dialog.persons-dialog li', { hasText: 'shopper@example.com' }).waitFor();
+    await shoot(app, '12-funnel-persons');
+    await app.getByRole('button', { name: 'Close' }).click();
+    await app.getByLabel('Insight name').fill('Cart funnel');
+    await app.getByRole('button', { name: 'Save insight' }).click();
+    await app.waitForURL(/\/insights\/\d+$/);
+  });
+
+  it('puts both insights on a dashboard that renders its tiles, and shares it read-only', async () => {
+    await app.getByRole('link', { name: 'Dashboards' }).click();
+    await app.getByLabel('New dashboard').fill('Weekly review');
+    await app.getByRole('button', { name: 'Create dashboard' }).click();
+    await app.getByRole('heading', { name: 'This dashboard is empty' }).waitFor();
+    for (const name of ['Pageviews', 'Cart funnel']) {
+      await app.getByRole('link', { name: 'Insights' }).click();
+      await app.getByRole('link', { name }).click();
+      await app.getByLabel('Add to dashboard').selectOption({ label: 'Weekly review' });
+      await app.getByRole('status').filter({ hasText: 'Added to Weekly review' }).waitFor();
+    }
+    await app.getByRole('link', { name: 'Dashboards' }).click();
+    await app.getByRole('link', { name: 'Weekly review' }).click();
+    await app.locator('section.tile').nth(1).waitFor();
+    await app.locator('section.tile', { hasText: 'Pageviews' }).locator('.chart svg').waitFor();
+    await app.locator('section.tile', { hasText: 'Cart funnel' }).locator('.funnel-step').nth(1).waitFor();
+    await app.getByRole('button', { name: 'Share' }).click();
+    const shareUrl = (await app.getByTestId('share-url').textContent())!;
+    await shoot(app, '13-dashboard');
+
+    const outsider = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const shared = await outsider.newPage();
+    await shared.goto(shareUrl);
+    await shared.locator('section.tile', { hasText: 'Cart funnel' }).locator('.funnel-step').nth(1).waitFor();
+    expect(await shared.getByRole('link', { name: 'Pageviews' }).count()).toBe(0);
+    await shoot(shared, '14-shared-dashboard');
+    await app.getByRole('button', { name: 'Stop sharing' }).click();
+    await app.getByRole('button', { name: 'Share' }).waitFor();
+    await shared.reload();
+    await shared.getByRole('alert').filter({ hasText: 'unknown or was revoked' }).waitFor();
+    await outsider.close();
   });
 
   it('works at 390 px wide', async () => {

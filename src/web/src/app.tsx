@@ -2,7 +2,12 @@ import { Redirect, Route, Switch, useLocation } from 'wouter';
 import { useAuthState } from './api/auth.ts';
 import { ErrorNotice, Loading } from './components/status.tsx';
 import { Layout } from './components/layout.tsx';
+import { DashboardPage } from './pages/dashboard-page.tsx';
+import { DashboardsPage } from './pages/dashboards-page.tsx';
 import { EventsPage } from './pages/events-page.tsx';
+import { InsightPage } from './pages/insight-page.tsx';
+import { InsightsPage } from './pages/insights-page.tsx';
+import { SharedDashboardPage } from './pages/shared-dashboard-page.tsx';
 import { InvitePage } from './pages/invite-page.tsx';
 import { LoginPage } from './pages/login-page.tsx';
 import { PersonPage } from './pages/person-page.tsx';
@@ -19,6 +24,7 @@ export function App() {
   const state = auth.data;
 
   if (location.startsWith('/invite/')) return <Route path="/invite/:token" component={InvitePage} />;
+  if (location.startsWith('/shared/')) return <Route path="/shared/:token" component={SharedDashboardPage} />;
   if (state.setup_required) return location === '/setup' ? <SetupPage /> : <Redirect to="/setup" replace />;
   if (!state.user) {
     if (location === '/login') return <LoginPage />;
@@ -37,6 +43,11 @@ export function App() {
             <Route path="/events" component={EventsPage} />
             <Route path="/persons" component={PersonsPage} />
             <Route path="/persons/:personId" component={PersonPage} />
+            <Route path="/insights" component={InsightsPage} />
+            <Route path="/insights/new/:kind" component={InsightPage} />
+            <Route path="/insights/:insightId" component={InsightPage} />
+            <Route path="/dashboards" component={DashboardsPage} />
+            <Route path="/dashboards/:dashboardId" component={DashboardPage} />
             <Route path="/settings" component={SettingsPage} />
             <Route><Redirect to="/events" replace /></Route>
           </Switch>

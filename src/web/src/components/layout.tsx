@@ -3,10 +3,13 @@ import { Link, useLocation, useParams } from 'wouter';
 import { useResetSession } from '../api/auth.ts';
 import { post } from '../api/client.ts';
 import type { AuthState } from '../api/types.ts';
+import { ErrorBoundary } from './error-boundary.tsx';
 
 const sections = [
   { path: '/events', label: 'Live events' },
   { path: '/persons', label: 'Persons' },
+  { path: '/insights', label: 'Insights' },
+  { path: '/dashboards', label: 'Dashboards' },
   { path: '/settings', label: 'Settings' },
 ];
 
@@ -46,7 +49,7 @@ export function Layout({ state, children }: { state: AuthState; children: ReactN
         ))}
       </nav>
       <main id="main" className="content" tabIndex={-1}>
-        {current ? children : <p>Project {projectId} is not one of yours.</p>}
+        <ErrorBoundary resetKey={location}>{current ? children : <p>Project {projectId} is not one of yours.</p>}</ErrorBoundary>
       </main>
     </div>
   );

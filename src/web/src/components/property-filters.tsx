@@ -1,4 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
+import { usePropertyKeys, usePropertyValues } from '../api/suggestions.ts';
 import type { PropertyFilter } from '../api/types.ts';
 
 export const operators: { value: string; label: string; needsValue: boolean }[] = [
@@ -19,10 +20,12 @@ function describe(filter: PropertyFilter): string {
   return `${who}${filter.key} ${operator?.label ?? filter.operator}${operator?.needsValue ? ` ${String(filter.value)}` : ''}`;
 }
 
-/** Property filters as removable chips, and a small form to add one. */
-export function PropertyFilters({ filters, onChange, keySuggestions = [] }: { filters: PropertyFilter[]; onChange: (filters: PropertyFilter[]) => void; keySuggestions?: string[] }) {
+/** Property filters as removable chips, and a small form to add one, with keys and values suggested from real data. */
+export function PropertyFilters({ filters, onChange }: { filters: PropertyFilter[]; onChange: (filters: PropertyFilter[]) => void }) {
   const [draft, setDraft] = useState<PropertyFilter>({ key: '', operator: 'exact', value: '', type: 'event' });
   const listId = useId();
+  const keySuggestions = usePropertyKeys(draft.type);
+  const valueSuggestions = usePropertyValues(draft.type, draft.key);
   const needsValue = operators.find((op) => op.value === draft.operator)?.needsValue ?? true;
 
   const add = (event: FormEvent) => {
@@ -51,7 +54,8 @@ export function PropertyFilters({ filters, onChange, keySuggestions = [] }: { fi
         <select aria-label="Operator" value={draft.operator} onChange={(e) => setDraft({ ...draft, operator: e.target.value })}>
           {operators.map((op) => <option key={op.value} value={op.value}>{op.label}</option>)}
         </select>
-        {needsValue && <input aria-label="Value" placeholder="value" value={String(draft.value ?? '')} onChange={(e) => setDraft({ ...draft, value: e.target.value })} />}
+        {needsValue && <input aria-label="Value" placeholder="value" list={`${listId}-values`} value={String(draft.value ?? '')} onChange={(e) => setDraft({ ...draft, value: e.target.value })} />}
+        <datalist id={`${listId}-values`}>{valueSuggestions.map((value) => <option key={value} value={value} />)}</datalist>
         <button type="submit" className="secondary small" disabled={!draft.key}>Add filter</button>
       </form>
     </div>

@@ -3,6 +3,7 @@ import { Fragment, useMemo, useRef, useState } from 'react';
 import { Link } from 'wouter';
 import { api } from '../api/client.ts';
 import { pathOf, useProject, useProjectId } from '../api/project.ts';
+import { useEventNames } from '../api/suggestions.ts';
 import type { EventRecord, Page, PropertyFilter } from '../api/types.ts';
 import { InstallSnippets } from '../components/install-snippets.tsx';
 import { PropertiesTable } from '../components/properties-table.tsx';
@@ -69,8 +70,7 @@ export function EventsPage() {
     setOlderNext(page.next);
   };
 
-  const names = [...new Set(rows.map((row) => row.event))].sort();
-  const keys = [...new Set(rows.flatMap((row) => Object.keys(row.properties)))].sort();
+  const names = useEventNames();
 
   return (
     <>
@@ -82,7 +82,7 @@ export function EventsPage() {
         <input aria-label="Event name" placeholder="Event name" list="event-names" value={event} onChange={(e) => { setEvent(e.target.value); resetPaging(); }} />
         <datalist id="event-names">{names.map((name) => <option key={name} value={name} />)}</datalist>
         <input aria-label="Distinct id" placeholder="Distinct id" value={distinctId} onChange={(e) => { setDistinctId(e.target.value); resetPaging(); }} />
-        <PropertyFilters filters={properties} onChange={(next) => { setProperties(next); resetPaging(); }} keySuggestions={keys} />
+        <PropertyFilters filters={properties} onChange={(next) => { setProperties(next); resetPaging(); }} />
       </div>
       {latest.isError && <ErrorNotice error={latest.error} onRetry={() => latest.refetch()} />}
       {latest.isPending ? <Loading what="events" /> : rows.length === 0 ? (

@@ -3,19 +3,11 @@ import { useEffect, useState } from 'react';
 import { Link } from 'wouter';
 import { api } from '../api/client.ts';
 import { pathOf, useProjectId } from '../api/project.ts';
+import { useDebounced } from '../api/use-debounced.ts';
 import type { Page, Person } from '../api/types.ts';
 import { personName } from '../components/person-name.tsx';
 import { EmptyState, ErrorNotice, Loading } from '../components/status.tsx';
 import { TimeAgo } from '../components/time-ago.tsx';
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
-}
 
 /** Persons newest first, searchable by email, name or distinct id. */
 export function PersonsPage() {

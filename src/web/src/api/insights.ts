@@ -1,0 +1,89 @@
+import type { PropertyFilter } from './types.ts';
+
+export type InsightKind = 'TRENDS' | 'FUNNELS';
+export interface SeriesEntity { id: string; type: 'events'; order: number; name?: string; math?: string; math_property?: string }
+
+/** PostHog's filter shape, as the builder edits it and the API stores it. */
+export interface InsightFilter {
+  insight: InsightKind;
+  events: SeriesEntity[];
+  /** A flat list (all must match); a stored insight may hold PostHog's nested groups instead. */
+  properties?: PropertyFilter[] | PropertyGroup;
+  date_from?: string;
+  date_to?: string;
+  interval?: string;
+  breakdown?: string;
+  breakdown_type?: 'event' | 'person';
+  compare?: boolean;
+  display?: string;
+  funnel_window_interval?: number;
+  funnel_window_interval_unit?: string;
+  funnel_order_type?: string;
+}
+
+export interface PropertyGroup { type: 'AND' | 'OR'; values: (PropertyFilter | PropertyGroup)[] }
+
+const isGroup = (value: PropertyFilter | PropertyGroup): value is PropertyGroup => 'values' in value && Array.isArray((value as PropertyGroup).values);
+
+/** The filters of a group that only ANDs, as the flat list the editor shows; undefined when it has OR branches. */
+export function flatProperties(properties: InsightFilter['properties']): PropertyFilter[] | undefined {
+  if (properties === undefined || Array.isArray(properties)) return properties ?? [];
+  if (properties.type === 'OR' && properties.values.length > 1) return undefined;
+  const flat: PropertyFilter[] = [];
+  for (const value of properties.values) {
+    const inner = isGroup(value) ? flatProperties(value) : [value];
+    if (!inner) return undefined;
+    flat.push(...inner);
+  }
+  return flat;
+}
+
+export interface TrendsSeries {
+  action: { id: string | null; name: string; order: number; math: string };
+  label: string;
+  count: number;
+  data: number[];
+  labels: string[];
+  days: string[];
+  aggregated_value?: number;
+  breakdown_value?: string | number;
+  compare_label?: 'current' | 'previous';
+}
+
+export interface FunnelStep {
+  name: string;
+  custom_name: string | null;
+  order: number;
+  count: number;
+  conversion_rate: number;
+  step_conversion_rate: number;
+  dropped_off: number;
+  average_conversion_time: number | null;
+  median_conversion_time: number | null;
+  breakdown_value?: string;
+}
+
+export interface InsightResponse<R = unknown> { result: R; last_refresh: string; is_cached: boolean }
+export interface SavedInsight { id: number; short_id: string; name: string; description: string; filters: InsightFilter; created_at: string; updated_at: string }
+
+export const routeOf: Record<InsightKind, string> = { TRENDS: 'trend', FUNNELS: 'funnel' };
+
+export function newFilter(kind: InsightKind): InsightFilter {
+  if (kind === 'FUNNELS') {
+    return {
+      insight: 'FUNNELS', date_from: '-30d', funnel_window_interval: 14, funnel_window_interval_unit: 'day', funnel_order_type: 'ordered',
+      events: [{ id: '$pageview', type: 'events', order: 0 }, { id: '$autocapture', type: 'events', order: 1 }],
+    };
+  }
+  return { insight: 'TRENDS', date_from: '-7d', interval: 'day', display: 'ActionsLineGraph', events: [{ id: '$pageview', type: 'events', order: 0, math: 'total' }] };
+}
+
+/** The filter as PostHog's query string: JSON-valued fields JSON-encoded (for the persons of a data point). */
+export function filterQuery(filter: InsightFilter, extra: Record<string, string | number | undefined> = {}): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries({ ...filter, ...extra })) {
+    if (value === undefined || value === null) continue;
+    query.set(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
+  }
+  return query.toString();
+}
