@@ -19,7 +19,11 @@ export async function listProjects(db: Queryable): Promise<Project[]> {
   return rows;
 }
 
-export async function findProjectIdByToken(db: Queryable, token: string): Promise<number | undefined> {
-  const { rows } = await runQuery<{ id: number }>(db, 'projects.by_token', 'SELECT id FROM projects WHERE api_token = $1', [token]);
-  return rows[0]?.id;
+/** What capture needs to know of the project behind a token. */
+export interface CaptureProject { id: number; anonymizeIps: boolean }
+
+export async function findProjectByToken(db: Queryable, token: string): Promise<CaptureProject | undefined> {
+  const { rows } = await runQuery<{ id: number; anonymize_ips: boolean }>(db, 'projects.by_token', 'SELECT id, anonymize_ips FROM projects WHERE api_token = $1', [token]);
+  const row = rows[0];
+  return row && { id: row.id, anonymizeIps: row.anonymize_ips };
 }

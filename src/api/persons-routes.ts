@@ -1,11 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Queryable } from '../db/pool.ts';
+import type { Pool, Queryable } from '../db/pool.ts';
+import { deletePerson } from '../privacy/delete-person.ts';
+import { exportPerson } from '../privacy/export-person.ts';
 import { getPerson, listPersons } from '../query/persons/list-persons.ts';
 import { ApiError } from './api-error.ts';
 import { authorizeProject } from './authenticate.ts';
 import { decodeCursor, paginate } from './pagination.ts';
 import { parseInput } from './parse-query.ts';
+import { found } from './route-ids.ts';
 
 const uuid = z.string().uuid();
 const listQuery = z.object({
@@ -19,7 +22,9 @@ const isPersonCursor = (value: unknown): value is { created_at: string; uuid: st
   typeof value === 'object' && value !== null && typeof (value as { created_at?: unknown }).created_at === 'string'
   && uuid.safeParse((value as { uuid?: unknown }).uuid).success && !Number.isNaN(Date.parse((value as { created_at: string }).created_at));
 
-export async function registerPersonsRoutes(app: FastifyInstance, { db, readDb }: { db: Queryable; readDb: Queryable }): Promise<void> {
+const deleteQuery = z.object({ delete_events: z.enum(['true', 'false', '1', '0']).default('false').transform((value) => value === 'true' || value === '1') });
+
+export async function registerPersonsRoutes(app: FastifyInstance, { db, readDb }: { db: Pool; readDb: Queryable }): Promise<void> {
   app.get<{ Params: { projectId: string } }>('/api/projects/:projectId/persons', async (request) => {
     const projectId = await authorizeProject(db, request, request.params.projectId);
     const query = parseInput(listQuery, request.query);
@@ -39,5 +44,21 @@ export async function registerPersonsRoutes(app: FastifyInstance, { db, readDb }
     const person = await getPerson(readDb, projectId, request.params.uuid);
     if (!person) throw new ApiError('not_found', 'Person not found');
     return person;
+  });
+
+  /** PostHog's person delete: the person and their ids; their events too with `delete_events=true`. */
+  app.delete<{ Params: { projectId: string; uuid: string } }>('/api/projects/:projectId/persons/:uuid', async (request) => {
+    const projectId = await authorizeProject(db, request, request.params.projectId);
+    const { delete_events } = parseInput(deleteQuery, request.query);
+    if (!uuid.safeParse(request.params.uuid).success) throw new ApiError('not_found', 'Person not found');
+    return found(await deletePerson(db, projectId, { uuid: request.params.uuid }, { keepEvents: !delete_events }), 'Person');
+  });
+
+  app.get<{ Params: { projectId: string; uuid: string } }>('/api/projects/:projectId/persons/:uuid/export', async (request, reply) => {
+    const projectId = await authorizeProject(db, request, request.params.projectId);
+    if (!uuid.safeParse(request.params.uuid).success) throw new ApiError('not_found', 'Person not found');
+    const data = found(await exportPerson(db, projectId, { uuid: request.params.uuid }), 'Person');
+    reply.header('Content-Disposition', `attachment; filename="person-${data.person.uuid}.json"`);
+    return data;
   });
 }

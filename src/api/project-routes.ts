@@ -12,6 +12,8 @@ const settingsInput = z.object({
   /** An IANA zone such as Europe/Berlin: insights' days and weeks begin at its midnight. */
   timezone: z.string().min(1).max(100).optional(),
   week_start_day: z.union([z.literal(0), z.literal(1)]).optional(),
+  /** Capture stops storing $ip for this project (within a minute on every web process). */
+  anonymize_ips: z.boolean().optional(),
 });
 
 export async function registerProjectRoutes(app: FastifyInstance, { db }: { db: Queryable }): Promise<void> {

@@ -41,10 +41,11 @@ async function handleCapture(deps: CaptureDeps, request: FastifyRequest, limit: 
   if (!extracted.token) {
     throw new CaptureError(401, 'authentication_error', 'invalid_api_key', 'no project API token in the request (api_key, token or properties.token)');
   }
-  const projectId = await deps.tokens.projectIdFor(extracted.token);
-  if (projectId === undefined) {
+  const project = await deps.tokens.projectFor(extracted.token);
+  if (project === undefined) {
     throw new CaptureError(401, 'authentication_error', 'invalid_api_key', 'project API token is not valid');
   }
+  const projectId = project.id;
   const refusal = deps.backlog?.refusal;
   if (refusal) throw new CaptureError(503, 'server_error', 'backlog_full', `ingestion is behind: ${refusal}; retry later`, {}, 10);
   const rate = extracted.accepted.length > 0 ? deps.rateLimiter?.take(projectId, extracted.accepted.length) : undefined;
@@ -55,7 +56,7 @@ async function handleCapture(deps: CaptureDeps, request: FastifyRequest, limit: 
       {}, rate.retryAfterSeconds);
   }
   if (extracted.accepted.length > 0) {
-    const facts = { receivedAt, sentAt: parseClientTime(query._) ?? parseClientTime(extracted.sentAt), ip: request.ip };
+    const facts = { receivedAt, sentAt: parseClientTime(query._) ?? parseClientTime(extracted.sentAt), ip: request.ip, anonymizeIp: project.anonymizeIps };
     await appendToBuffer(deps.db, { projectId, receivedAt, events: extracted.accepted.map((event) => normaliseEvent(event, facts)) });
     deps.metrics?.eventsAccepted.inc(extracted.accepted.length);
   }

@@ -11,7 +11,13 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
 const earliest = Date.UTC(1970, 0, 1);
 const latest = Date.UTC(9999, 11, 31);
 
-export interface RequestFacts { receivedAt: Date; sentAt: Date | undefined; ip: string | undefined }
+export interface RequestFacts {
+  receivedAt: Date;
+  sentAt: Date | undefined;
+  ip: string | undefined;
+  /** The project's "anonymize IPs": no $ip is stored, neither the request's nor one the SDK sent. */
+  anonymizeIp?: boolean;
+}
 
 export interface NormalisedEvent {
   uuid: string;
@@ -58,7 +64,8 @@ export function normaliseEvent(input: AcceptedEvent, facts: RequestFacts): Norma
   }
   delete properties.$elements;
 
-  if (properties.$ip === undefined && facts.ip) properties.$ip = facts.ip;
+  if (facts.anonymizeIp) delete properties.$ip;
+  else if (properties.$ip === undefined && facts.ip) properties.$ip = facts.ip;
 
   let timestamp = computeEventTime({
     timestamp: input.timestamp,

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { configEnvironment, isDebug } from '../config/config.ts';
+import { registerPersonsCommand } from './persons-command.ts';
 import { registerKeysCommand } from './keys-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
 import { registerProjectsCommand } from './projects-command.ts';
@@ -48,6 +49,7 @@ registerWorkerCommand(program);
 registerMigrateCommand(program);
 registerProjectsCommand(program);
 registerKeysCommand(program);
+registerPersonsCommand(program);
 registerPartitionCommand(program);
 registerBenchCommand(program);
 

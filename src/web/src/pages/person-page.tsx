@@ -1,6 +1,6 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { Link, useParams } from 'wouter';
-import { api } from '../api/client.ts';
+import { Link, useLocation, useParams } from 'wouter';
+import { api, remove } from '../api/client.ts';
 import { pathOf, useProjectId } from '../api/project.ts';
 import type { EventRecord, Page, Person } from '../api/types.ts';
 import { personName } from '../components/person-name.tsx';
@@ -20,6 +20,7 @@ export function PersonPage() {
     getNextPageParam: (page) => (page.next ? pathOf(page.next) : undefined),
   });
 
+  const [, navigate] = useLocation();
   if (person.isPending) return <Loading what="person" />;
   if (person.isError) return <><Link href="/persons">← Persons</Link><ErrorNotice error={person.error} /></>;
   const data = person.data;
@@ -28,7 +29,17 @@ export function PersonPage() {
   return (
     <>
       <Link href="/persons">← Persons</Link>
-      <div className="page-head"><h1>{personName(data)}</h1></div>
+      <div className="page-head">
+        <h1>{personName(data)}</h1>
+        <span className="inline">
+          <a className="button secondary-link" href={`/api/projects/${projectId}/persons/${data.uuid}/export`} download>Export data (JSON)</a>
+          <button type="button" className="danger small" onClick={async () => {
+            if (!window.confirm(`Delete ${personName(data)} and all their events? This cannot be undone.`)) return;
+            await remove(`/api/projects/${projectId}/persons/${data.uuid}?delete_events=true`);
+            navigate('/persons');
+          }}>Delete person and events</button>
+        </span>
+      </div>
       <p className="muted">First seen <TimeAgo iso={data.created_at} /> · {data.is_identified ? 'identified' : 'anonymous'}</p>
       <div className="columns">
         <section>

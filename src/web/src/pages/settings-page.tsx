@@ -16,10 +16,10 @@ export function SettingsPage() {
   const project = useProject();
   const auth = useAuthState();
   const queryClient = useQueryClient();
-  const [form, setForm] = useState({ name: '', timezone: '' });
+  const [form, setForm] = useState({ name: '', timezone: '', anonymize_ips: false });
   const [saved, setSaved] = useState<unknown>();
   useEffect(() => {
-    if (project.data) setForm({ name: project.data.name, timezone: project.data.timezone });
+    if (project.data) setForm({ name: project.data.name, timezone: project.data.timezone, anonymize_ips: project.data.anonymize_ips });
   }, [project.data]);
 
   if (project.isPending) return <Loading what="settings" />;
@@ -53,6 +53,7 @@ export function SettingsPage() {
         <form onSubmit={save} className="stack">
           <Field label="Project name" value={form.name} onChange={(name) => setForm({ ...form, name })} required />
           <Field label="Time zone" value={form.timezone} onChange={(timezone) => setForm({ ...form, timezone })} hint="An IANA name such as Europe/Berlin: insights' days begin at its midnight." required />
+          <label className="toggle"><input type="checkbox" checked={form.anonymize_ips} onChange={(e) => setForm({ ...form, anonymize_ips: e.target.checked })} /> Anonymize IPs: store no <code>$ip</code> on new events</label>
           {saved instanceof Error ? <ErrorNotice error={saved} /> : saved === 'saved' && <p className="notice ok" role="status">Saved.</p>}
           <button type="submit">Save</button>
         </form>
