@@ -51,10 +51,14 @@ beforeAll(async () => {
   project = await createProject(pool, 'Crash');
 });
 afterAll(async () => {
+  // A failed run must not leave its processes respawning or holding the port.
+  for (const role of roles) await role.stop();
   await pool?.end();
   await postgres?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
+
+const roles: Supervised[] = [];
 
 /** A role run as `sounder <args>`, respawned whenever it exits, as `sounder start`'s supervisor does. */
 class Supervised {
@@ -62,7 +66,9 @@ class Supervised {
   private stopped = false;
   restarts = 0;
 
-  constructor(private readonly args: string[]) {}
+  constructor(private readonly args: string[]) {
+    roles.push(this);
+  }
 
   start(): void {
     const child = spawn(process.execPath, ['bin/sounder.js', ...this.args], {
@@ -84,7 +90,7 @@ class Supervised {
   async stop(): Promise<void> {
     this.stopped = true;
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;
