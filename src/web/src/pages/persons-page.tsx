@@ -1,30 +1,27 @@
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link } from 'wouter';
 import { api } from '../api/client.ts';
 import { pathOf, useProjectId } from '../api/project.ts';
-import { useDebounced } from '../api/use-debounced.ts';
 import type { Page, Person } from '../api/types.ts';
+import { useDebounced } from '../api/use-debounced.ts';
 import { personName } from '../components/person-name.tsx';
 import { EmptyState, ErrorNotice, Loading } from '../components/status.tsx';
 import { TimeAgo } from '../components/time-ago.tsx';
 
-/** Persons newest first, searchable by email, name or distinct id. */
+/** Persons newest first, searchable by email, name or distinct id; "Load more" fetches only the next page. */
 export function PersonsPage() {
   const projectId = useProjectId();
   const [search, setSearch] = useState('');
   const term = useDebounced(search.trim(), 250);
-  const [pages, setPages] = useState<string[]>([]);
-  const first = `/api/projects/${projectId}/persons?limit=50${term ? `&search=${encodeURIComponent(term)}` : ''}`;
-  const paths = [first, ...pages];
-  const results = useQuery({
-    queryKey: ['persons', paths],
-    queryFn: async () => Promise.all(paths.map((path) => api<Page<Person>>(path))),
+  const results = useInfiniteQuery({
+    queryKey: ['persons', projectId, term],
+    queryFn: ({ pageParam }) => api<Page<Person>>(pageParam),
+    initialPageParam: `/api/projects/${projectId}/persons?limit=50${term ? `&search=${encodeURIComponent(term)}` : ''}`,
+    getNextPageParam: (page) => (page.next ? pathOf(page.next) : undefined),
     placeholderData: keepPreviousData,
   });
-  useEffect(() => setPages([]), [term]);
-  const persons = results.data?.flatMap((page) => page.results) ?? [];
-  const next = results.data?.at(-1)?.next;
+  const persons = results.data?.pages.flatMap((page) => page.results) ?? [];
 
   return (
     <>
@@ -51,7 +48,7 @@ export function PersonsPage() {
               ))}
             </tbody>
           </table>
-          {next && <button type="button" className="secondary" onClick={() => setPages([...pages, pathOf(next)])}>Load more</button>}
+          {results.hasNextPage && <button type="button" className="secondary" onClick={() => results.fetchNextPage()}>Load more</button>}
         </div>
       )}
     </>
