@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runQuery } from '../src/db/pool.ts';
+import { PersonState } from '../src/ingestion/person-state.ts';
+import { linkPersonlessIds, recordPersonlessIds } from '../src/ingestion/write-personless.ts';
+import { PersonConflictError } from '../src/ingestion/write-persons.ts';
 import { sendCapture } from './helpers/capture-client.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
 
@@ -137,5 +140,109 @@ describe('persons', () => {
     const { rows } = await runQuery<{ properties: object }>(server.db.pool, 'test.group', "SELECT properties FROM groups WHERE group_key = 'g1'");
     expect(rows).toEqual([{ properties: { name: 'G1', size: 3 } }]);
     expect(await personOf('$company_g1')).toBeUndefined();
+  });
+
+  describe('events sent without a person profile', () => {
+    const personless = (name: string, distinctId: string) => event(name, distinctId, { $process_person_profile: false });
+
+    async function funnelCount(first: string, second: string): Promise<number[]> {
+      const response = await fetch(`${server.url}/api/projects/${server.project.id}/query`, {
+        method: 'POST', headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'FunnelsQuery', series: [{ kind: 'EventsNode', event: first }, { kind: 'EventsNode', event: second }],
+          dateRange: { date_from: '2026-01-01', date_to: '2026-01-31' } }),
+      });
+      const body = await response.json() as { results: Array<{ count: number }> };
+      return body.results.map((step) => step.count);
+    }
+
+    it('join the person their id is later identified as (posthog-js identified_only)', async () => {
+      await send(personless('$pageview', 'pl-anon'), personless('viewed pricing', 'pl-anon'));
+      expect(await personOf('pl-anon')).toBeUndefined();
+      await send(event('$identify', 'pl-user', { $anon_distinct_id: 'pl-anon' }), event('pl purchase', 'pl-user'));
+      const person = await personOf('pl-user');
+      expect(person!.ids).toEqual(['pl-anon', 'pl-user']);
+      expect(await eventPersonIds('pl-anon')).toEqual([person!.uuid, person!.uuid]);
+      expect(await funnelCount('viewed pricing', 'pl purchase')).toEqual([1, 1]);
+    });
+
+    it('join it in the same batch too, and when the id was merged into an existing person', async () => {
+      await send(personless('pl2 view', 'pl2-anon'), event('$identify', 'pl2-user', { $anon_distinct_id: 'pl2-anon' }));
+      expect(new Set(await eventPersonIds('pl2-anon'))).toEqual(new Set([(await personOf('pl2-user'))!.uuid]));
+
+      await send(event('$pageview', 'pl3-user', { $set: { plan: 'pro' } }));
+      await send(personless('pl3 view', 'pl3-anon'));
+      await send(event('$identify', 'pl3-user', { $anon_distinct_id: 'pl3-anon' }));
+      const merged = await personOf('pl3-user');
+      expect(await eventPersonIds('pl3-anon')).toEqual([merged!.uuid]);
+      await send(event('$pageview', 'pl3-other'));
+      await send(event('$create_alias', 'pl3-other', { alias: 'pl3-user' }));
+      expect(await eventPersonIds('pl3-anon')).toEqual([(await personOf('pl3-other'))!.uuid]);
+    });
+
+    it('of an id that already has a person count as that person and leave its properties alone', async () => {
+      await send(event('$pageview', 'pl4', { $set: { plan: 'free' } }));
+      await send({ ...personless('pl4 view', 'pl4'), properties: { $process_person_profile: false, $set: { plan: 'hacked' } } });
+      const person = await personOf('pl4');
+      expect(await eventPersonIds('pl4')).toEqual([person!.uuid, person!.uuid]);
+      expect(person!.properties).toEqual({ plan: 'free' });
+    });
+
+    it('stored by one worker while another joins their id to a person: the first waits and takes the person', async () => {
+      const pool = server.db.pool;
+      const projectId = server.project.id;
+      const linker = await pool.connect();
+      const recorder = await pool.connect();
+      try {
+        await linker.query('BEGIN');
+        const person = '0190c2b4-2222-7000-8000-000000000001';
+        await linker.query("INSERT INTO persons (uuid, project_id, properties, is_identified, created_at, version) VALUES ($1, $2, '{}', true, now(), 0)", [person, projectId]);
+        await linker.query('INSERT INTO person_distinct_ids (project_id, distinct_id, person_uuid) VALUES ($1, $2, $3)', [projectId, 'pl5-anon', person]);
+        await linkPersonlessIds(linker, [{ projectId, distinctId: 'pl5-anon', personUuid: person, claimed: true }]);
+
+        await recorder.query('BEGIN');
+        const state = new PersonState();
+        state.markPersonless(projectId, 'pl5-anon');
+        const recording = recordPersonlessIds(recorder, state).then(() => 'recorded', (error) => error);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await linker.query('COMMIT');
+        expect(await recording).toBeInstanceOf(PersonConflictError);
+      } finally {
+        await recorder.query('ROLLBACK');
+        await linker.query('ROLLBACK').catch(() => undefined);
+        linker.release();
+        recorder.release();
+      }
+    });
+
+    it('recorded first are linked by a worker that joins their id a moment later', async () => {
+      const pool = server.db.pool;
+      const projectId = server.project.id;
+      const recorder = await pool.connect();
+      const linker = await pool.connect();
+      const person = '0190c2b4-2222-7000-8000-000000000002';
+      try {
+        await recorder.query('BEGIN');
+        const state = new PersonState();
+        state.markPersonless(projectId, 'pl6-anon');
+        await recordPersonlessIds(recorder, state);
+
+        await linker.query('BEGIN');
+        await linker.query("INSERT INTO persons (uuid, project_id, properties, is_identified, created_at, version) VALUES ($1, $2, '{}', true, now(), 0)", [person, projectId]);
+        await linker.query('INSERT INTO person_distinct_ids (project_id, distinct_id, person_uuid) VALUES ($1, $2, $3)', [projectId, 'pl6-anon', person]);
+        const linking = linkPersonlessIds(linker, [{ projectId, distinctId: 'pl6-anon', personUuid: person, claimed: true }]);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await recorder.query('COMMIT');
+        await linking;
+        await linker.query('COMMIT');
+      } finally {
+        await recorder.query('ROLLBACK').catch(() => undefined);
+        await linker.query('ROLLBACK').catch(() => undefined);
+        recorder.release();
+        linker.release();
+      }
+      const { rows } = await runQuery<{ target: string }>(pool, 'test.override',
+        'SELECT override_person_uuid::text AS target FROM person_overrides WHERE project_id = $1 AND old_person_uuid = md5($2)::uuid', [projectId, 'pl6-anon']);
+      expect(rows).toEqual([{ target: person }]);
+    });
   });
 });

@@ -12,7 +12,10 @@ interface LoadedRow {
   version: number;
 }
 
-/** Every distinct id a batch mentions: senders, $anon_distinct_id of $identify, alias of $create_alias. */
+/**
+ * Every distinct id a batch mentions: senders (personless ones too: they take an existing
+ * person's id), $anon_distinct_id of $identify, alias of $create_alias.
+ */
 function mentionedIds(rows: BufferedEvent[]): Array<[number, string]> {
   const seen = new Set<string>();
   const out: Array<[number, string]> = [];
@@ -24,7 +27,7 @@ function mentionedIds(rows: BufferedEvent[]): Array<[number, string]> {
     out.push([projectId, id]);
   };
   for (const row of rows) {
-    if (row.ops?.group || row.ops?.personless) continue;
+    if (row.ops?.group) continue;
     add(row.projectId, row.distinctId);
     add(row.projectId, row.ops?.anonDistinctId);
     add(row.projectId, row.ops?.alias);

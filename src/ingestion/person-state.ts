@@ -42,6 +42,10 @@ export class PersonState {
   readonly persons = new Set<Person>();
   readonly merges: Merge[] = [];
   readonly touchedIds = new Map<string, { projectId: number; distinctId: string }>();
+  /** Ids whose events this batch stored without a person (no person had them yet). */
+  readonly personlessIds = new Map<string, { projectId: number; distinctId: string }>();
+  /** New ids joined to a person by another id's event: they live in another shard. */
+  readonly claimedIds = new Set<string>();
 
   addLoaded(projectId: number, distinctId: string, person: Person): void {
     const target = this.byUuid.get(person.uuid) ?? person;
@@ -73,6 +77,14 @@ export class PersonState {
     this.touchedIds.set(key(projectId, distinctId), { projectId, distinctId });
   }
 
+  markPersonless(projectId: number, distinctId: string): void {
+    this.personlessIds.set(key(projectId, distinctId), { projectId, distinctId });
+  }
+
+  markClaimed(projectId: number, distinctId: string): void {
+    this.claimedIds.add(key(projectId, distinctId));
+  }
+
   /**
    * `from` disappears into `into`: oldest creation time, `into`'s properties win. Its ids need
    * no bookkeeping here: `find` follows `mergedInto`, and the write moves the stored ones.
@@ -88,12 +100,13 @@ export class PersonState {
   }
 
   /** Final owner of each distinct id the batch touched. */
-  finalMappings(): Array<{ projectId: number; distinctId: string; personUuid: string; isNewId: boolean }> {
-    return [...this.touchedIds.values()].map(({ projectId, distinctId }) => ({
+  finalMappings(): Array<{ projectId: number; distinctId: string; personUuid: string; isNewId: boolean; claimed: boolean }> {
+    return [...this.touchedIds.entries()].map(([idKey, { projectId, distinctId }]) => ({
       projectId,
       distinctId,
       personUuid: this.find(projectId, distinctId)!.uuid,
       isNewId: !this.wasStored(projectId, distinctId),
+      claimed: this.claimedIds.has(idKey),
     }));
   }
 }

@@ -5,6 +5,7 @@ import { loadPersons } from './load-persons.ts';
 import { processPersons } from './process-persons.ts';
 import { writeGroups } from './write-groups.ts';
 import { writePersons } from './write-persons.ts';
+import { recordPersonlessIds } from './write-personless.ts';
 
 export interface BatchResult { bufferRows: number; events: number; written: number; personMerges: number }
 
@@ -27,6 +28,7 @@ export async function processBatch(client: PoolClient, shards: number[], maxEven
     const rows = await dropStoredEvents(client, unique);
     const state = await loadPersons(client, rows);
     const groups = processPersons(state, rows);
+    await recordPersonlessIds(client, state);
     await writePersons(client, state);
     await writeGroups(client, groups);
     await copyEvents(client, rows);

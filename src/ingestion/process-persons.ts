@@ -1,6 +1,7 @@
 import type { BufferedEvent } from './buffered-batch.ts';
 import { applyPropertyUpdates } from './person-properties.ts';
 import { isLegalDistinctId, type Person, type PersonState } from './person-state.ts';
+import { personlessPersonId } from './personless-person-id.ts';
 
 export interface GroupUpdate { projectId: number; groupType: string; groupKey: string; properties: Record<string, unknown>; at: Date }
 
@@ -17,6 +18,7 @@ function joinIds(state: PersonState, projectId: number, primaryId: string, other
   if (primaryId === otherId) return;
   const primary = state.find(projectId, primaryId);
   const other = state.find(projectId, otherId);
+  if (!other) state.markClaimed(projectId, otherId);
   if (!primary && !other) {
     const person = state.create(projectId, primaryId, at);
     state.assign(projectId, otherId, person);
@@ -32,7 +34,8 @@ function joinIds(state: PersonState, projectId: number, primaryId: string, other
 
 /**
  * Walks a batch's events in order and resolves each one's person: creation on first sight,
- * $identify, $create_alias, merges, and $set/$set_once/$unset. Sets `personId` on each event.
+ * $identify, $create_alias, merges, and $set/$set_once/$unset. Sets `personId` on each event;
+ * an event without a person profile gets its id's person if there is one, else an id of its own.
  */
 export function processPersons(state: PersonState, events: BufferedEvent[]): GroupUpdate[] {
   const groups: GroupUpdate[] = [];
@@ -42,7 +45,14 @@ export function processPersons(state: PersonState, events: BufferedEvent[]): Gro
       groups.push({ projectId, groupType: ops.group.type, groupKey: ops.group.key, properties: ops.group.set, at: row.timestamp });
       continue;
     }
-    if (ops?.personless || !isLegalDistinctId(distinctId)) continue;
+    if (!isLegalDistinctId(distinctId)) continue;
+    if (ops?.personless) {
+      // As PostHog does: an id that has a person keeps it, without touching its properties.
+      const known = state.find(projectId, distinctId);
+      if (!known) state.markPersonless(projectId, distinctId);
+      row.personId = known?.uuid ?? personlessPersonId(distinctId);
+      continue;
+    }
 
     if (ops?.anonDistinctId !== undefined && isLegalDistinctId(ops.anonDistinctId)) {
       joinIds(state, projectId, distinctId, ops.anonDistinctId, row.timestamp, true);

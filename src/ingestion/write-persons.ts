@@ -1,6 +1,7 @@
 import { runQuery, type PoolClient } from '../db/pool.ts';
 import type { PersonState } from './person-state.ts';
 import { toStorableJson } from './sanitise-json.ts';
+import { linkPersonlessIds } from './write-personless.ts';
 
 /** A distinct id another worker claimed after this batch loaded its persons: retry the batch. */
 export class PersonConflictError extends Error {
@@ -43,6 +44,7 @@ export async function writePersons(client: PoolClient, state: PersonState): Prom
        ON CONFLICT (project_id, distinct_id) DO NOTHING`,
       [fresh.map((m) => m.projectId), fresh.map((m) => m.distinctId), fresh.map((m) => m.personUuid)]);
     if (inserted.rowCount !== fresh.length) throw new PersonConflictError('a distinct id was claimed concurrently');
+    await linkPersonlessIds(client, fresh);
   }
   if (moved.length > 0) {
     await runQuery(client, 'worker.move_distinct_ids',

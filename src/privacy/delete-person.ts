@@ -4,10 +4,11 @@ import { findPersonIdentity } from './person-identity.ts';
 export interface DeletedPerson { uuid: string; distinct_ids: string[]; events_deleted: number }
 
 /**
- * Deletes a person: their distinct ids, merges, cohort memberships, flag hash keys and, unless
- * `keepEvents`, every event sent under any of their distinct ids or person uuids. One
- * transaction, so a crash leaves the person whole or gone. Events still waiting in the
- * ingestion buffer for these ids arrive afterwards as a new, anonymous person.
+ * Deletes a person: their distinct ids (with the record of their personless events), merges,
+ * cohort memberships, flag hash keys and, unless `keepEvents`, every event sent under any of
+ * their distinct ids or person uuids. One transaction, so a crash leaves the person whole or
+ * gone. Events still waiting in the ingestion buffer for these ids arrive afterwards as a
+ * new, anonymous person.
  */
 export async function deletePerson(pool: Pool, projectId: number, by: { uuid?: string; distinctId?: string }, options: { keepEvents?: boolean } = {}): Promise<DeletedPerson | undefined> {
   return inTransaction(pool, async (client) => {
@@ -24,6 +25,7 @@ export async function deletePerson(pool: Pool, projectId: number, by: { uuid?: s
     await runQuery(client, 'privacy.delete_cohort_people',
       'DELETE FROM cohort_people c USING cohorts h WHERE h.id = c.cohort_id AND h.project_id = $1 AND c.person_uuid = ANY($2::uuid[])', [projectId, person.uuids]);
     await runQuery(client, 'privacy.delete_overrides', 'DELETE FROM person_overrides WHERE project_id = $1 AND (override_person_uuid = $2::uuid OR old_person_uuid = ANY($3::uuid[]))', [projectId, person.uuid, person.uuids]);
+    await runQuery(client, 'privacy.delete_personless_ids', 'DELETE FROM personless_distinct_ids WHERE project_id = $1 AND distinct_id = ANY($2::text[])', [projectId, person.distinctIds]);
     await runQuery(client, 'privacy.delete_distinct_ids', 'DELETE FROM person_distinct_ids WHERE project_id = $1 AND person_uuid = $2::uuid', [projectId, person.uuid]);
     await runQuery(client, 'privacy.delete_person', 'DELETE FROM persons WHERE project_id = $1 AND uuid = $2::uuid', [projectId, person.uuid]);
     return { uuid: person.uuid, distinct_ids: person.distinctIds, events_deleted: eventsDeleted };
