@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runQuery } from '../../src/db/pool.ts';
+import { sendCapture } from '../helpers/capture-client.ts';
 import { startBrowserSuite, type BrowserSuite, type CustomerSite } from '../helpers/browser-site.ts';
 import type { TestServer } from '../helpers/test-server.ts';
 
@@ -190,6 +191,57 @@ describe('the web app in Chromium', () => {
     await shared.reload();
     await shared.getByRole('alert').filter({ hasText: 'unknown or was revoked' }).waitFor();
     await outsider.close();
+  });
+
+  it('builds retention as a heat map, paths as a Sankey diagram, and stickiness and lifecycle bars', async () => {
+    // Three readers on earlier days (noon UTC, so always in the past): r1 and r2 start three days
+    // ago and r1 comes back two days ago, when r3 starts. r1 and r3 go from the home page to pricing.
+    const noon = (daysAgo: number, minute = 0) => new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() - daysAgo, 12, minute)).toISOString();
+    const view = (who: string, url: string, timestamp: string) => ({ event: '$pageview', distinct_id: who, timestamp, properties: { $current_url: url } });
+    const home = 'https://shop.example/?ref=ad';
+    const sent = await sendCapture(server.url, { api_key: server.project.api_token, batch: [
+      view('r1', home, noon(3)), view('r1', 'https://shop.example/pricing', noon(3, 1)), view('r1', home, noon(2)),
+      view('r2', home, noon(3)), view('r2', 'https://shop.example/signup', noon(3, 1)),
+      view('r3', home, noon(2)), view('r3', 'https://shop.example/pricing?plan=pro', noon(2, 1)),
+    ] });
+    expect(sent.status).toBe(200);
+    await server.drained();
+
+    await app.getByRole('link', { name: 'Insights' }).click();
+    await app.getByRole('link', { name: 'New retention' }).click();
+    const table = app.locator('table.retention');
+    await table.waitFor();
+    const threeDaysAgo = table.locator('tbody tr').filter({ has: app.locator('th', { hasText: noon(3).slice(0, 10) }) });
+    await expect.poll(() => threeDaysAgo.locator('td').nth(0).textContent()).toBe('2');
+    await expect.poll(() => threeDaysAgo.locator('td.heat').nth(1).textContent()).toBe('50%');
+    await shoot(app, '15-retention');
+    await threeDaysAgo.locator('td.heat').nth(1).getByRole('button').click();
+    await app.locator('dialog.persons-dialog li', { hasText: 'r1' }).waitFor();
+    expect(await app.locator('dialog.persons-dialog li').count()).toBe(1);
+    await app.getByRole('button', { name: 'Close' }).click();
+    await app.getByLabel('Insight name').fill('Reader retention');
+    await app.getByRole('button', { name: 'Save insight' }).click();
+    await app.waitForURL(/\/insights\/\d+$/);
+
+    await app.getByRole('link', { name: 'Insights' }).click();
+    await app.locator('table.data tr', { hasText: 'Reader retention' }).filter({ hasText: 'Retention' }).waitFor();
+    await app.getByRole('link', { name: 'New paths' }).click();
+    await app.getByRole('img', { name: /^Paths diagram/ }).locator('svg').waitFor();
+    const topEdge = app.locator('table.paths tbody tr').first();
+    await expect.poll(() => topEdge.textContent()).toBe('1https://shop.examplehttps://shop.example/pricing2');
+    await app.waitForTimeout(1500); // the diagram animates in
+    await shoot(app, '16-paths');
+
+    await app.getByRole('link', { name: 'Insights' }).click();
+    await app.getByRole('link', { name: 'New stickiness' }).click();
+    await app.getByRole('img', { name: /^Stickiness bars of \$pageview/ }).locator('svg').waitFor();
+    await shoot(app, '17-stickiness');
+
+    await app.getByRole('link', { name: 'Insights' }).click();
+    await app.getByRole('link', { name: 'New lifecycle' }).click();
+    await app.getByRole('img', { name: /^Lifecycle bars/ }).locator('svg').waitFor();
+    await expect(app.getByRole('button', { name: '+ Add series' }).count()).resolves.toBe(0);
+    await shoot(app, '18-lifecycle');
   });
 
   it('works at 390 px wide', async () => {

@@ -1,6 +1,7 @@
 import type { PropertyFilter } from './types.ts';
 
-export type InsightKind = 'TRENDS' | 'FUNNELS';
+export type InsightKind = 'TRENDS' | 'FUNNELS' | 'RETENTION' | 'PATHS' | 'STICKINESS' | 'LIFECYCLE';
+export type PathEventType = '$pageview' | '$screen' | 'custom_event';
 export interface SeriesEntity { id: string; type: 'events'; order: number; name?: string; math?: string; math_property?: string }
 
 /** PostHog's filter shape, as the builder edits it and the API stores it. */
@@ -19,6 +20,16 @@ export interface InsightFilter {
   funnel_window_interval?: number;
   funnel_window_interval_unit?: string;
   funnel_order_type?: string;
+  retention_type?: 'retention_first_time' | 'retention_recurring';
+  target_entity?: SeriesEntity;
+  returning_entity?: SeriesEntity;
+  period?: 'Hour' | 'Day' | 'Week' | 'Month';
+  total_intervals?: number;
+  include_event_types?: PathEventType[];
+  start_point?: string;
+  end_point?: string;
+  step_limit?: number;
+  path_strip_query?: boolean;
 }
 
 export interface PropertyGroup { type: 'AND' | 'OR'; values: (PropertyFilter | PropertyGroup)[] }
@@ -63,19 +74,47 @@ export interface FunnelStep {
   breakdown_value?: string;
 }
 
+export interface RetentionCohort { label: string; date: string; values: Array<{ count: number }> }
+export interface PathEdge { source: string; target: string; value: number; average_conversion_time: number }
+export interface StickinessSeries { action: { order: number }; label: string; count: number; data: number[]; labels: string[]; days: number[] }
+export interface LifecycleSeries { status: 'new' | 'returning' | 'resurrecting' | 'dormant'; label: string; data: number[]; count: number; labels: string[]; days: string[] }
+
 export interface InsightResponse<R = unknown> { result: R; last_refresh: string; is_cached: boolean }
 export interface SavedInsight { id: number; short_id: string; name: string; description: string; filters: InsightFilter; created_at: string; updated_at: string }
 
-export const routeOf: Record<InsightKind, string> = { TRENDS: 'trend', FUNNELS: 'funnel' };
+/** Each kind's API route, its path in the app, and its name for people. */
+export const insightKinds: Record<InsightKind, { route: string; slug: string; name: string; noun: string }> = {
+  TRENDS: { route: 'trend', slug: 'trends', name: 'Trends', noun: 'trend' },
+  FUNNELS: { route: 'funnel', slug: 'funnel', name: 'Funnel', noun: 'funnel' },
+  RETENTION: { route: 'retention', slug: 'retention', name: 'Retention', noun: 'retention' },
+  PATHS: { route: 'path', slug: 'paths', name: 'Paths', noun: 'paths' },
+  STICKINESS: { route: 'stickiness', slug: 'stickiness', name: 'Stickiness', noun: 'stickiness' },
+  LIFECYCLE: { route: 'lifecycle', slug: 'lifecycle', name: 'Lifecycle', noun: 'lifecycle' },
+};
+
+export const kindOfSlug = (slug: string | undefined): InsightKind =>
+  (Object.entries(insightKinds).find(([, kind]) => kind.slug === slug)?.[0] as InsightKind | undefined) ?? 'TRENDS';
+
+const pageview = (order = 0): SeriesEntity => ({ id: '$pageview', type: 'events', order });
 
 export function newFilter(kind: InsightKind): InsightFilter {
-  if (kind === 'FUNNELS') {
-    return {
-      insight: 'FUNNELS', date_from: '-30d', funnel_window_interval: 14, funnel_window_interval_unit: 'day', funnel_order_type: 'ordered',
-      events: [{ id: '$pageview', type: 'events', order: 0 }, { id: '$autocapture', type: 'events', order: 1 }],
-    };
+  switch (kind) {
+    case 'FUNNELS':
+      return {
+        insight: 'FUNNELS', date_from: '-30d', funnel_window_interval: 14, funnel_window_interval_unit: 'day', funnel_order_type: 'ordered',
+        events: [pageview(0), { id: '$autocapture', type: 'events', order: 1 }],
+      };
+    case 'RETENTION':
+      return { insight: 'RETENTION', events: [], target_entity: pageview(), returning_entity: pageview(), period: 'Day', total_intervals: 11, retention_type: 'retention_first_time' };
+    case 'PATHS':
+      return { insight: 'PATHS', events: [], date_from: '-7d', include_event_types: ['$pageview'], step_limit: 5, path_strip_query: true };
+    case 'STICKINESS':
+      return { insight: 'STICKINESS', date_from: '-7d', interval: 'day', events: [pageview()] };
+    case 'LIFECYCLE':
+      return { insight: 'LIFECYCLE', date_from: '-7d', interval: 'day', events: [pageview()] };
+    case 'TRENDS':
+      return { insight: 'TRENDS', date_from: '-7d', interval: 'day', display: 'ActionsLineGraph', events: [{ ...pageview(), math: 'total' }] };
   }
-  return { insight: 'TRENDS', date_from: '-7d', interval: 'day', display: 'ActionsLineGraph', events: [{ id: '$pageview', type: 'events', order: 0, math: 'total' }] };
 }
 
 /** The filter as PostHog's query string: JSON-valued fields JSON-encoded (for the persons of a data point). */

@@ -1,8 +1,14 @@
 import { useState } from 'react';
-import { filterQuery, routeOf, type FunnelStep, type InsightFilter, type TrendsSeries } from '../api/insights.ts';
+import { filterQuery, insightKinds, type FunnelStep, type InsightFilter, type LifecycleSeries, type PathEdge, type RetentionCohort, type StickinessSeries, type TrendsSeries } from '../api/insights.ts';
 import { FunnelView } from './funnel-view.tsx';
+import { LifecycleView } from './lifecycle-view.tsx';
+import { PathsView } from './paths-view.tsx';
 import { PersonsDialog, type PersonsRequest } from './persons-dialog.tsx';
+import { RetentionView } from './retention-view.tsx';
+import { StickinessView } from './stickiness-view.tsx';
 import { TrendsView } from './trends-view.tsx';
+
+type Point = Record<string, string | number | undefined>;
 
 /**
  * An insight's result drawn for its kind. With a project, clicking a data point lists its
@@ -10,14 +16,29 @@ import { TrendsView } from './trends-view.tsx';
  */
 export function InsightView({ filter, result, projectId }: { filter: InsightFilter; result: unknown; projectId?: string }) {
   const [persons, setPersons] = useState<PersonsRequest | null>(null);
-  const personsPath = (point: Record<string, string | number | undefined>) =>
-    `/api/projects/${projectId}/insights/${routeOf[filter.insight]}/persons?${filterQuery(filter, point)}`;
+  const show = projectId === undefined ? undefined : (title: string, point: Point) =>
+    setPersons({ title, path: `/api/projects/${projectId}/insights/${insightKinds[filter.insight].route}/persons?${filterQuery(filter, point)}` });
+
+  const view = (() => {
+    switch (filter.insight) {
+      case 'FUNNELS':
+        return <FunnelView result={result as FunnelStep[] | FunnelStep[][]} onPoint={show && ((point) => show(point.label, { funnel_step: point.step, funnel_step_breakdown: point.breakdownValue }))} />;
+      case 'RETENTION':
+        return <RetentionView result={result as RetentionCohort[]} onPoint={show && ((point) => show(point.label, { selected_interval: point.cohort, period_index: point.period }))} />;
+      case 'PATHS':
+        return <PathsView result={result as PathEdge[]} />;
+      case 'STICKINESS':
+        return <StickinessView result={result as StickinessSeries[]} onPoint={show && ((point) => show(point.label, { series: point.series, intervals: point.intervals }))} />;
+      case 'LIFECYCLE':
+        return <LifecycleView result={result as LifecycleSeries[]} onPoint={show && ((point) => show(point.label, { status: point.status, day: point.day }))} />;
+      case 'TRENDS':
+        return <TrendsView filter={filter} result={result as TrendsSeries[]} onPoint={show && ((point) => show(point.label, { series: point.series, day: point.day, breakdown_value: point.breakdownValue }))} />;
+    }
+  })();
 
   return (
     <>
-      {filter.insight === 'FUNNELS'
-        ? <FunnelView result={result as FunnelStep[] | FunnelStep[][]} onPoint={projectId ? (point) => setPersons({ title: point.label, path: personsPath({ funnel_step: point.step, funnel_step_breakdown: point.breakdownValue }) }) : undefined} />
-        : <TrendsView filter={filter} result={result as TrendsSeries[]} onPoint={projectId ? (point) => setPersons({ title: point.label, path: personsPath({ series: point.series, day: point.day, breakdown_value: point.breakdownValue }) }) : undefined} />}
+      {view}
       {persons && <PersonsDialog request={persons} onClose={() => setPersons(null)} />}
     </>
   );

@@ -1,10 +1,10 @@
 import { useMemo } from 'react';
 import type { InsightFilter, TrendsSeries } from '../api/insights.ts';
 import { LazyChart } from './lazy-chart.tsx';
+import { palette } from './palette.ts';
 
 export interface TrendsPoint { series: number; day: string; breakdownValue?: string; label: string }
 
-const palette = ['#4f46e5', '#0891b2', '#db2777', '#ca8a04', '#16a34a', '#9333ea', '#ea580c', '#475569'];
 const number = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
 
 function seriesName(series: TrendsSeries): string {

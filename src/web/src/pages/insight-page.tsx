@@ -2,7 +2,7 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import { useEffect, useState } from 'react';
 import { useLocation, useParams } from 'wouter';
 import { api, patch, post } from '../api/client.ts';
-import { newFilter, routeOf, type InsightFilter, type InsightResponse, type SavedInsight } from '../api/insights.ts';
+import { insightKinds, kindOfSlug, newFilter, type InsightFilter, type InsightResponse, type SavedInsight } from '../api/insights.ts';
 import { useProjectId } from '../api/project.ts';
 import { useDebounced } from '../api/use-debounced.ts';
 import { InsightControls } from '../components/insight-controls.tsx';
@@ -10,8 +10,6 @@ import { InsightView } from '../components/insight-view.tsx';
 import { ErrorNotice, Loading } from '../components/status.tsx';
 import { TimeAgo } from '../components/time-ago.tsx';
 import { AddToDashboard } from './add-to-dashboard.tsx';
-
-const kinds = { trends: 'TRENDS', funnel: 'FUNNELS' } as const;
 
 /** The insight builder: edit the filter, see the result as you go, save it, put it on a dashboard. */
 export function InsightPage() {
@@ -25,7 +23,7 @@ export function InsightPage() {
     queryFn: () => api<SavedInsight>(`/api/projects/${projectId}/insights/${insightId}`),
     enabled: insightId !== undefined,
   });
-  const [filter, setFilter] = useState<InsightFilter | null>(insightId ? null : newFilter(kinds[params.kind as keyof typeof kinds] ?? 'TRENDS'));
+  const [filter, setFilter] = useState<InsightFilter | null>(insightId ? null : newFilter(kindOfSlug(params.kind)));
   const [name, setName] = useState('');
   const [saveError, setSaveError] = useState<unknown>();
   useEffect(() => {
@@ -38,8 +36,8 @@ export function InsightPage() {
   const settled = useDebounced(filter, 400);
   const result = useQuery({
     queryKey: ['insight-result', projectId, settled],
-    queryFn: () => post<InsightResponse>(`/api/projects/${projectId}/insights/${routeOf[settled!.insight]}`, settled),
-    enabled: settled !== null && settled.events.every((entity) => entity.id !== ''),
+    queryFn: () => post<InsightResponse>(`/api/projects/${projectId}/insights/${insightKinds[settled!.insight].route}`, settled),
+    enabled: settled !== null && [...settled.events, settled.target_entity, settled.returning_entity].every((entity) => entity === undefined || entity.id !== ''),
     placeholderData: keepPreviousData,
   });
 
@@ -63,7 +61,7 @@ export function InsightPage() {
   return (
     <>
       <div className="page-head">
-        <input className="title-input" aria-label="Insight name" placeholder={filter.insight === 'FUNNELS' ? 'Untitled funnel' : 'Untitled trend'} value={name} onChange={(e) => setName(e.target.value)} />
+        <input className="title-input" aria-label="Insight name" placeholder={`Untitled ${insightKinds[filter.insight].noun}`} value={name} onChange={(e) => setName(e.target.value)} />
         <span className="inline">
           {insightId && <AddToDashboard insightId={Number(insightId)} />}
           <button type="button" onClick={save}>{insightId ? 'Save' : 'Save insight'}</button>

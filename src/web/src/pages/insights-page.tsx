@@ -1,12 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'wouter';
 import { api } from '../api/client.ts';
-import type { SavedInsight } from '../api/insights.ts';
+import { insightKinds, type InsightKind, type SavedInsight } from '../api/insights.ts';
 import { useProjectId } from '../api/project.ts';
 import { EmptyState, ErrorNotice, Loading } from '../components/status.tsx';
 import { TimeAgo } from '../components/time-ago.tsx';
-
-const kindNames = { TRENDS: 'Trends', FUNNELS: 'Funnel' } as Record<string, string>;
 
 export function InsightsPage() {
   const projectId = useProjectId();
@@ -16,13 +14,14 @@ export function InsightsPage() {
       <div className="page-head">
         <h1>Insights</h1>
         <span className="inline">
-          <Link className="button" href="/insights/new/trends">New trend</Link>
-          <Link className="button" href="/insights/new/funnel">New funnel</Link>
+          {Object.values(insightKinds).map((kind) => (
+            <Link key={kind.slug} className="button" href={`/insights/new/${kind.slug}`}>New {kind.noun}</Link>
+          ))}
         </span>
       </div>
       {insights.isError && <ErrorNotice error={insights.error} />}
       {insights.isPending ? <Loading what="insights" /> : insights.data?.results.length === 0 ? (
-        <EmptyState title="No saved insights yet"><p>Build a trend or a funnel, then save it to find it here and put it on dashboards.</p></EmptyState>
+        <EmptyState title="No saved insights yet"><p>Build a trend, funnel, retention table, paths, stickiness or lifecycle chart, then save it to find it here and put it on dashboards.</p></EmptyState>
       ) : (
         <div className="table-wrap">
           <table className="data">
@@ -31,7 +30,7 @@ export function InsightsPage() {
               {insights.data?.results.map((insight) => (
                 <tr key={insight.id}>
                   <td><Link href={`/insights/${insight.id}`}>{insight.name || 'Untitled'}</Link></td>
-                  <td>{kindNames[insight.filters.insight] ?? insight.filters.insight}</td>
+                  <td>{insightKinds[insight.filters.insight as InsightKind]?.name ?? insight.filters.insight}</td>
                   <td><TimeAgo iso={insight.updated_at} /></td>
                 </tr>
               ))}
