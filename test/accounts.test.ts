@@ -95,6 +95,13 @@ describe('accounts', () => {
     expect((await new SessionClient(server.url).post(`/api/invites/${invite.body.token}/accept`, { password: 'another password' })).status).toBe(404);
 
     expect((await grace.post(`/api/organizations/${organizationId}/invites`, { email: 'x@example.com' })).status).toBe(403);
+    // The events table's partitions are the whole install's: its admins see them, members do not.
+    expect((await grace.get('/api/auth/state')).body.instance_admin).toBe(false);
+    expect((await grace.get('/api/instance/partitions')).status).toBe(404);
+    expect(state.body.instance_admin).toBe(true);
+    const partitions = await ada.get('/api/instance/partitions');
+    expect(partitions.status).toBe(200);
+    expect(partitions.body.tables.map((table: { table: string }) => table.table)).toContain('events');
     expect((await grace.post(`/api/organizations/${organizationId}/projects`, { name: 'Mine' })).status).toBe(403);
     const members = await grace.get(`/api/organizations/${organizationId}/members`);
     expect(members.body.results.map((m: { email: string; role: string }) => [m.email, m.role])).toEqual([[admin.email, 'admin'], ['grace@example.com', 'member']]);

@@ -40,6 +40,17 @@ export async function memberRole(db: Queryable, organizationId: number, userId: 
   return rows[0]?.role;
 }
 
+/**
+ * Whether the user administers the whole install: an admin of the first organisation, the one
+ * made at set-up. Install-wide facts (the events table's partitions, their sizes) are theirs only.
+ */
+export async function isInstanceAdmin(db: Queryable, userId: number): Promise<boolean> {
+  const { rows } = await runQuery(db, 'organizations.instance_admin',
+    `SELECT 1 FROM organization_members WHERE user_id = $1 AND role = 'admin'
+       AND organization_id = (SELECT min(id) FROM organizations)`, [userId]);
+  return rows.length > 0;
+}
+
 /** The user's role in the organisation that owns the project, or undefined when they are not in it. */
 export async function projectRole(db: Queryable, projectId: number, userId: number): Promise<Role | undefined> {
   const { rows } = await runQuery<{ role: Role }>(db, 'organizations.project_role',

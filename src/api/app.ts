@@ -24,6 +24,7 @@ import { TokenCache } from '../capture/token-cache.ts';
 import { FlagDefinitionsCache } from '../flags/flag-definitions-cache.ts';
 import { registerFeatureFlagsRoutes } from './feature-flags-routes.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
+import { registerInstanceRoutes } from './instance-routes.ts';
 import { registerOrganizationRoutes } from './organization-routes.ts';
 import { registerPersonalApiKeysRoutes } from './personal-api-keys-routes.ts';
 import { registerWebAppRoutes } from './web-app-routes.ts';
@@ -109,6 +110,7 @@ export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimi
     });
     await registerAuthRoutes(api, { db, loginLimiter: new LoginLimiter(db, loginLimit) });
     await registerOrganizationRoutes(api, { db });
+    await registerInstanceRoutes(api, { db });
     await registerPersonalApiKeysRoutes(api, { db });
     await registerEventsRoutes(api, { db, readDb });
     await registerDefinitionsRoutes(api, { db, readDb });

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { acceptInvite, findOpenInvite, InviteForOtherUserError, InvitePasswordMissingError } from '../accounts/invites.ts';
 import type { LoginLimiter } from '../accounts/login-limiter.ts';
-import { listUserOrganizations } from '../accounts/organizations.ts';
+import { isInstanceAdmin, listUserOrganizations } from '../accounts/organizations.ts';
 import { minPasswordLength, verifyPassword } from '../accounts/passwords.ts';
 import { createSession, deleteSession } from '../accounts/sessions.ts';
 import { AlreadySetUpError, signUpFirstAdmin } from '../accounts/sign-up.ts';
@@ -42,6 +42,7 @@ export async function registerAuthRoutes(app: FastifyInstance, { db, loginLimite
       user: user ?? null,
       csrf_token: user ? session.csrfToken : null,
       organizations: user ? await listUserOrganizations(db, user.id) : [],
+      instance_admin: user ? await isInstanceAdmin(db, user.id) : false,
     };
   });
 

@@ -244,6 +244,54 @@ describe('the web app in Chromium', () => {
     await shoot(app, '18-lifecycle');
   });
 
+  it('defines an action by URL and shows what it matched', async () => {
+    await app.getByRole('link', { name: 'Actions' }).click();
+    await app.getByRole('heading', { name: 'No actions yet' }).waitFor();
+    await app.getByRole('link', { name: 'New action' }).click();
+    await app.getByLabel('Name').fill('Viewed pricing');
+    await app.getByLabel('Page URL').fill('/pricing');
+    await app.getByRole('button', { name: 'Create action' }).click();
+    await app.waitForURL(/\/actions\/\d+$/);
+    await expect.poll(() => app.getByTestId('action-count').textContent()).toBe('Matched 2 events in the last 30 days.');
+    await shoot(app, '19-action');
+    await app.getByRole('link', { name: 'Actions' }).click();
+    await app.locator('table.data tr', { hasText: 'Viewed pricing' }).filter({ hasText: 'URL contains “/pricing”' }).waitFor();
+  });
+
+  it('builds a dynamic cohort from a person property and a list cohort from distinct ids', async () => {
+    await app.getByRole('link', { name: 'Cohorts' }).click();
+    await app.getByRole('heading', { name: 'No cohorts yet' }).waitFor();
+    await app.getByRole('link', { name: 'New cohort' }).click();
+    await app.getByLabel('Name').fill('Pro plan');
+    await app.getByRole('button', { name: '+ Person property' }).click();
+    await app.getByLabel('Criterion 1 property').fill('plan');
+    await app.getByLabel('Criterion 1 value').fill('pro');
+    await app.getByRole('button', { name: 'Create cohort' }).click();
+    await app.waitForURL(/\/cohorts\/\d+$/);
+    await expect.poll(() => app.getByTestId('cohort-size').textContent()).toBe('1 person');
+    await app.locator('ul.members li', { hasText: 'shopper@example.com' }).waitFor();
+    await shoot(app, '20-cohort-dynamic');
+
+    await app.getByRole('link', { name: 'Cohorts' }).click();
+    await app.getByRole('link', { name: 'New cohort' }).click();
+    await app.getByLabel('Name').fill('Early readers');
+    await app.getByLabel('List: the distinct ids you upload').check();
+    await app.getByLabel(/^Distinct ids/).fill('distinct_id\nr1\nr2\nnobody-yet\n');
+    await app.getByRole('button', { name: 'Create cohort' }).click();
+    await app.waitForURL(/\/cohorts\/\d+$/);
+    await expect.poll(() => app.getByTestId('cohort-size').textContent()).toBe('2 persons');
+    await app.getByRole('link', { name: 'Cohorts' }).click();
+    await app.locator('table.data tr', { hasText: 'Early readers' }).filter({ hasText: 'List' }).waitFor();
+    await shoot(app, '21-cohorts');
+  });
+
+  it('shows the install\'s admin the events table\'s partitions with their sizes', async () => {
+    await app.getByRole('link', { name: 'Partitions' }).click();
+    await expect.poll(() => app.getByTestId('partition-layout').textContent()).toMatch(/\S/);
+    await app.locator('table.partitions tbody tr', { hasText: 'events' }).first().waitFor();
+    await shoot(app, '22-partitions');
+  });
+
   it('works at 390 px wide', async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, userAgent, storageState: await context.storageState() });
     const small = await phone.newPage();

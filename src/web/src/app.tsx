@@ -2,6 +2,11 @@ import { Redirect, Route, Switch, useLocation } from 'wouter';
 import { useAuthState } from './api/auth.ts';
 import { ErrorNotice, Loading } from './components/status.tsx';
 import { Layout } from './components/layout.tsx';
+import { ActionPage } from './pages/action-page.tsx';
+import { ActionsPage } from './pages/actions-page.tsx';
+import { CohortPage } from './pages/cohort-page.tsx';
+import { CohortsPage } from './pages/cohorts-page.tsx';
+import { PartitionsPage } from './pages/partitions-page.tsx';
 import { DashboardPage } from './pages/dashboard-page.tsx';
 import { DashboardsPage } from './pages/dashboards-page.tsx';
 import { EventsPage } from './pages/events-page.tsx';
@@ -48,7 +53,14 @@ export function App() {
             <Route path="/insights/:insightId" component={InsightPage} />
             <Route path="/dashboards" component={DashboardsPage} />
             <Route path="/dashboards/:dashboardId" component={DashboardPage} />
+            <Route path="/actions" component={ActionsPage} />
+            <Route path="/actions/new" component={ActionPage} />
+            <Route path="/actions/:actionId" component={ActionPage} />
+            <Route path="/cohorts" component={CohortsPage} />
+            <Route path="/cohorts/new" component={CohortPage} />
+            <Route path="/cohorts/:cohortId" component={CohortPage} />
             <Route path="/settings" component={SettingsPage} />
+            {state.instance_admin && <Route path="/partitions" component={PartitionsPage} />}
             <Route><Redirect to="/events" replace /></Route>
           </Switch>
         </Layout>

@@ -1,6 +1,6 @@
 export interface User { id: number; email: string; name: string }
 export interface Organization { id: number; name: string; role: 'admin' | 'member'; projects: { id: number; name: string }[] }
-export interface AuthState { setup_required: boolean; user: User | null; csrf_token: string | null; organizations: Organization[] }
+export interface AuthState { setup_required: boolean; user: User | null; csrf_token: string | null; organizations: Organization[]; instance_admin: boolean }
 
 export interface Project { id: number; name: string; api_token: string; timezone: string; week_start_day: number; anonymize_ips: boolean; created_at: string }
 

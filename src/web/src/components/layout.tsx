@@ -10,8 +10,11 @@ const sections = [
   { path: '/persons', label: 'Persons' },
   { path: '/insights', label: 'Insights' },
   { path: '/dashboards', label: 'Dashboards' },
+  { path: '/actions', label: 'Actions' },
+  { path: '/cohorts', label: 'Cohorts' },
   { path: '/settings', label: 'Settings' },
 ];
+const adminSections = [{ path: '/partitions', label: 'Partitions' }];
 
 /** The frame of every project page: navigation, project switcher, who is logged in. */
 export function Layout({ state, children }: { state: AuthState; children: ReactNode }) {
@@ -42,7 +45,7 @@ export function Layout({ state, children }: { state: AuthState; children: ReactN
         <button type="button" className="secondary small" onClick={logOut}>Log out</button>
       </header>
       <nav className="sidebar" aria-label="Sections">
-        {sections.map((section) => (
+        {[...sections, ...(state.instance_admin ? adminSections : [])].map((section) => (
           <Link key={section.path} href={section.path} className={(active) => (active || location.startsWith(`${section.path}/`) ? 'active' : '')}>
             {section.label}
           </Link>
