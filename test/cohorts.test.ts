@@ -95,4 +95,16 @@ describe('cohorts', () => {
       client.release();
     }
   });
+
+  it('filter the events list, as they filter insights', async () => {
+    const pro = await cohortOf({ type: 'AND', values: [{ type: 'person', key: 'plan', value: 'pro' }] });
+    const list = async (properties: object[]) => {
+      const query = new URLSearchParams({ event: 'purchase', properties: JSON.stringify(properties) });
+      const response = await fetch(`${server.url}/api/projects/${server.project.id}/events?${query}`, { headers: { authorization: `Bearer ${server.apiKey}` } });
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { results: Array<{ distinct_id: string }> }).results.map((event) => event.distinct_id).sort();
+    };
+    expect(await list([{ type: 'cohort', key: 'id', value: pro }])).toEqual(['amy', 'amy']);
+    expect(await list([{ type: 'cohort', key: 'id', value: pro, operator: 'is_not' }])).toEqual(['bo', 'bo']);
+  });
 });

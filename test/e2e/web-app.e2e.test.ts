@@ -285,11 +285,61 @@ describe('the web app in Chromium', () => {
     await shoot(app, '21-cohorts');
   });
 
+  it('charts the action as a trend series, broken down by cohort and filtered by one', async () => {
+    await app.getByRole('link', { name: 'Insights' }).click();
+    await app.getByRole('link', { name: 'New trend' }).click();
+    await app.getByLabel('Series 1 kind').selectOption('actions');
+    await app.getByLabel('Series 1 action').selectOption({ label: 'Viewed pricing' });
+    await app.getByLabel('Chart', { exact: true }).selectOption('ActionsTable');
+    const rows = app.locator('.result table.data tbody tr');
+    await expect.poll(() => rows.allTextContents()).toEqual(['Viewed pricing2']);
+    await app.getByLabel('Breakdown property of').selectOption('cohort');
+    await app.getByLabel('All users').check();
+    await app.getByLabel('Early readers').check();
+    await expect.poll(() => rows.allTextContents()).toEqual(['Viewed pricing · All users2', 'Viewed pricing · Early readers1']);
+    await shoot(app, '23-trend-action-cohorts');
+
+    await app.getByLabel('Breakdown property of').selectOption('event');
+    await app.getByLabel('Property of', { exact: true }).selectOption('cohort');
+    await app.getByLabel('Cohort', { exact: true }).selectOption({ label: 'Early readers' });
+    await app.getByRole('button', { name: 'Add filter' }).click();
+    await app.locator('.chip', { hasText: 'in cohort Early readers' }).waitFor();
+    await expect.poll(() => rows.allTextContents()).toEqual(['Viewed pricing1']);
+  });
+
   it('shows the install\'s admin the events table\'s partitions with their sizes', async () => {
     await app.getByRole('link', { name: 'Partitions' }).click();
     await expect.poll(() => app.getByTestId('partition-layout').textContent()).toMatch(/\S/);
     await app.locator('table.partitions tbody tr', { hasText: 'events' }).first().waitFor();
     await shoot(app, '22-partitions');
+  });
+
+  it('builds and saves a funnel by keyboard alone', async () => {
+    await app.goto(`${server.url}/project/${server.project.id}/events`);
+    await app.locator('.events-table tbody tr').first().waitFor();
+    await app.keyboard.press('Tab');
+    await expect.poll(() => app.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent)).toBe('Skip to content');
+    await app.keyboard.press('Enter');
+    await expect.poll(() => app.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id)).toBe('main');
+    const press = async (target: ReturnType<Page['getByRole']>, key: string) => {
+      await target.focus();
+      await app.keyboard.press(key);
+    };
+    await press(app.getByRole('link', { name: 'Insights' }), 'Enter');
+    await press(app.getByRole('link', { name: 'New funnel' }), 'Enter');
+    await app.getByLabel('Step 2 event').focus();
+    await app.keyboard.press('ControlOrMeta+A');
+    await app.keyboard.type('added to cart');
+    const step = app.locator('.funnel-step').nth(1);
+    await expect.poll(() => step.textContent()).toContain('1 person');
+    await press(step.getByRole('button', { name: '1 person' }), 'Enter');
+    await app.locator('dialog.persons-dialog li', { hasText: 'shopper@example.com' }).waitFor();
+    await app.keyboard.press('Escape');
+    await expect.poll(() => app.locator('dialog.persons-dialog').count()).toBe(0);
+    await app.getByLabel('Insight name').focus();
+    await app.keyboard.type('Keyboard funnel');
+    await press(app.getByRole('button', { name: 'Save insight' }), 'Space');
+    await app.waitForURL(/\/insights\/\d+$/);
   });
 
   it('works at 390 px wide', async () => {

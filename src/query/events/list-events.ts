@@ -1,5 +1,7 @@
 import { runQuery, type Queryable } from '../../db/pool.ts';
 import { propertyCondition, type PropertyFilter } from '../filters/property-filter.ts';
+import { eventScope } from '../filters/event-source.ts';
+import { filterCondition } from '../filters/filter-condition.ts';
 import { SqlParams } from '../sql-params.ts';
 
 export interface ListEventsInput {
@@ -56,7 +58,9 @@ export function listEventsQuery(input: ListEventsInput): { text: string; values:
     where.push(`(e.timestamp, e.uuid) < (${params.add(input.cursor.timestamp)}::timestamptz, ${params.add(input.cursor.uuid)}::uuid)`);
   }
   for (const filter of input.properties) {
-    where.push(filter.type === 'person' ? personCondition(filter, params) : propertyCondition('e.properties', filter, params));
+    // Person properties through the id mapping (this query joins no persons); event, element
+    // and cohort filters as every insight reads them.
+    where.push(filter.type === 'person' ? personCondition(filter, params) : filterCondition(filter, eventScope, params));
   }
   const text = `SELECT ${columns} FROM events e ${overrideJoin}
      WHERE ${where.join(' AND ')}

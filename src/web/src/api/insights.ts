@@ -2,19 +2,22 @@ import type { PropertyFilter } from './types.ts';
 
 export type InsightKind = 'TRENDS' | 'FUNNELS' | 'RETENTION' | 'PATHS' | 'STICKINESS' | 'LIFECYCLE';
 export type PathEventType = '$pageview' | '$screen' | 'custom_event';
-export interface SeriesEntity { id: string; type: 'events'; order: number; name?: string; math?: string; math_property?: string }
+export interface SeriesEntity { id: string | number; type: 'events' | 'actions'; order: number; name?: string; math?: string; math_property?: string }
 
 /** PostHog's filter shape, as the builder edits it and the API stores it. */
 export interface InsightFilter {
   insight: InsightKind;
   events: SeriesEntity[];
+  actions?: SeriesEntity[];
   /** A flat list (all must match); a stored insight may hold PostHog's nested groups instead. */
   properties?: PropertyFilter[] | PropertyGroup;
   date_from?: string;
   date_to?: string;
   interval?: string;
-  breakdown?: string;
-  breakdown_type?: 'event' | 'person';
+  /** A property name, or cohort ids when `breakdown_type` is `cohort`. */
+  breakdown?: string | Array<number | 'all'>;
+  breakdown_type?: 'event' | 'person' | 'cohort';
+  formula?: string;
   compare?: boolean;
   display?: string;
   funnel_window_interval?: number;
@@ -33,6 +36,17 @@ export interface InsightFilter {
 }
 
 export interface PropertyGroup { type: 'AND' | 'OR'; values: (PropertyFilter | PropertyGroup)[] }
+
+/** A filter's events and actions as one list in their order, which is how the builder edits them. */
+export function seriesList(filter: InsightFilter): SeriesEntity[] {
+  return [...filter.events, ...(filter.actions ?? [])].sort((a, b) => a.order - b.order);
+}
+
+/** The list back in PostHog's shape: events and actions apart, each keeping its place in the order. */
+export function withSeries(filter: InsightFilter, list: SeriesEntity[]): InsightFilter {
+  const ordered = list.map((entity, order) => ({ ...entity, order }));
+  return { ...filter, events: ordered.filter((entity) => entity.type !== 'actions'), actions: ordered.filter((entity) => entity.type === 'actions') };
+}
 
 const isGroup = (value: PropertyFilter | PropertyGroup): value is PropertyGroup => 'values' in value && Array.isArray((value as PropertyGroup).values);
 

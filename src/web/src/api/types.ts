@@ -28,4 +28,4 @@ export interface PersonalApiKey { id: number; label: string; key_prefix: string;
 export interface Member { user_id: number; email: string; name: string; role: 'admin' | 'member'; joined_at: string }
 export interface Invite { id: number; email: string; role: 'admin' | 'member'; created_at: string; expires_at: string; accepted_at: string | null }
 
-export interface PropertyFilter { key: string; value?: unknown; operator: string; type: 'event' | 'person' }
+export interface PropertyFilter { key: string; value?: unknown; operator: string; type: 'event' | 'person' | 'cohort' }

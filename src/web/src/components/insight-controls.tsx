@@ -1,5 +1,6 @@
 import { useId } from 'react';
-import { flatProperties, type InsightFilter } from '../api/insights.ts';
+import { flatProperties, seriesList, type InsightFilter } from '../api/insights.ts';
+import { useCohorts } from '../api/definition-queries.ts';
 import { usePropertyKeys } from '../api/suggestions.ts';
 import { PathsControls } from './paths-controls.tsx';
 import { PropertyFilters } from './property-filters.tsx';
@@ -13,20 +14,53 @@ const displays = [['ActionsLineGraph', 'Line'], ['ActionsBar', 'Bar'], ['BoldNum
 
 type Change = (filter: InsightFilter) => void;
 
+function CohortChoice({ filter, onChange }: { filter: InsightFilter; onChange: Change }) {
+  const cohorts = useCohorts();
+  const chosen = new Set(Array.isArray(filter.breakdown) ? filter.breakdown : []);
+  const toggle = (id: number | 'all', on: boolean) => {
+    const next = [...chosen].filter((value) => value !== id);
+    onChange({ ...filter, breakdown: on ? [...next, id] : next.length > 0 ? next : undefined });
+  };
+  if (cohorts.length === 0) return <span className="muted">No cohorts yet: make one on the Cohorts page.</span>;
+  return (
+    <span className="inline wrap">
+      <label className="toggle"><input type="checkbox" checked={chosen.has('all')} onChange={(e) => toggle('all', e.target.checked)} /> All users</label>
+      {cohorts.map((cohort) => (
+        <label key={cohort.id} className="toggle"><input type="checkbox" checked={chosen.has(cohort.id)} onChange={(e) => toggle(cohort.id, e.target.checked)} /> {cohort.name}</label>
+      ))}
+    </span>
+  );
+}
+
 function Breakdown({ filter, onChange }: { filter: InsightFilter; onChange: Change }) {
-  const keys = usePropertyKeys(filter.breakdown_type ?? 'event');
+  const type = filter.breakdown_type ?? 'event';
+  const keys = usePropertyKeys(type === 'person' ? 'person' : 'event');
   const id = useId();
   const set = (patch: Partial<InsightFilter>) => onChange({ ...filter, ...patch });
+  const byCohort = filter.insight === 'TRENDS';
   return (
     <div className="field">
       <label htmlFor={id}>Breakdown by</label>
       <span className="inline">
-        <select aria-label="Breakdown property of" value={filter.breakdown_type ?? 'event'} onChange={(e) => set({ breakdown_type: e.target.value as 'event' | 'person' })}>
-          <option value="event">event</option><option value="person">person</option>
+        <select aria-label="Breakdown property of" value={type} onChange={(e) => set({ breakdown_type: e.target.value as InsightFilter['breakdown_type'], breakdown: undefined })}>
+          <option value="event">event</option><option value="person">person</option>{byCohort && <option value="cohort">cohort</option>}
         </select>
-        <input id={id} placeholder="property (optional)" list={`${id}-keys`} value={filter.breakdown ?? ''} onChange={(e) => set({ breakdown: e.target.value || undefined, breakdown_type: filter.breakdown_type ?? 'event' })} />
+        {type === 'cohort' ? <CohortChoice filter={filter} onChange={onChange} /> : (
+          <input id={id} placeholder="property (optional)" list={`${id}-keys`} value={typeof filter.breakdown === 'string' ? filter.breakdown : ''} onChange={(e) => set({ breakdown: e.target.value || undefined, breakdown_type: type })} />
+        )}
       </span>
       <datalist id={`${id}-keys`}>{keys.map((key) => <option key={key} value={key} />)}</datalist>
+    </div>
+  );
+}
+
+/** A formula over the series letters (A + B, A / B * 100); blank shows the series themselves. */
+function Formula({ filter, onChange }: { filter: InsightFilter; onChange: Change }) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>Formula</label>
+      <input id={id} placeholder="e.g. A / B" value={filter.formula ?? ''} onChange={(e) => onChange({ ...filter, formula: e.target.value || undefined })} />
     </div>
   );
 }
@@ -67,6 +101,7 @@ export function InsightControls({ filter, onChange }: { filter: InsightFilter; o
         </>}
         {kind === 'FUNNELS' && <FunnelOptions filter={filter} onChange={onChange} />}
         {(kind === 'TRENDS' || kind === 'FUNNELS') && <Breakdown filter={filter} onChange={onChange} />}
+        {kind === 'TRENDS' && seriesList(filter).length > 1 && <Formula filter={filter} onChange={onChange} />}
       </div>
       <div className="field">
         <span className="label">Filters</span>

@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
+import { useCohorts } from '../api/definition-queries.ts';
 import { filterQuery, insightKinds, type FunnelStep, type InsightFilter, type LifecycleSeries, type PathEdge, type RetentionCohort, type StickinessSeries, type TrendsSeries } from '../api/insights.ts';
 import { FunnelView } from './funnel-view.tsx';
 import { LifecycleView } from './lifecycle-view.tsx';
@@ -16,6 +17,12 @@ type Point = Record<string, string | number | undefined>;
  */
 export function InsightView({ filter, result, projectId }: { filter: InsightFilter; result: unknown; projectId?: string }) {
   const [persons, setPersons] = useState<PersonsRequest | null>(null);
+  const cohorts = useCohorts(projectId !== undefined && filter.breakdown_type === 'cohort');
+  const breakdownLabel = useCallback((value: string | number) => {
+    if (filter.breakdown_type !== 'cohort') return String(value);
+    if (value === 'all') return 'All users';
+    return cohorts.find((cohort) => cohort.id === Number(value))?.name ?? `cohort ${value}`;
+  }, [cohorts, filter.breakdown_type]);
   const show = projectId === undefined ? undefined : (title: string, point: Point) =>
     setPersons({ title, path: `/api/projects/${projectId}/insights/${insightKinds[filter.insight].route}/persons?${filterQuery(filter, point)}` });
 
@@ -32,7 +39,7 @@ export function InsightView({ filter, result, projectId }: { filter: InsightFilt
       case 'LIFECYCLE':
         return <LifecycleView result={result as LifecycleSeries[]} onPoint={show && ((point) => show(point.label, { status: point.status, day: point.day }))} />;
       case 'TRENDS':
-        return <TrendsView filter={filter} result={result as TrendsSeries[]} onPoint={show && ((point) => show(point.label, { series: point.series, day: point.day, breakdown_value: point.breakdownValue }))} />;
+        return <TrendsView filter={filter} result={result as TrendsSeries[]} breakdownLabel={breakdownLabel} onPoint={show && ((point) => show(point.label, { series: point.series, day: point.day, breakdown_value: point.breakdownValue }))} />;
     }
   })();
 
