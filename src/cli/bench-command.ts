@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { formatFlagsReport, runFlagsBench } from '../../bench/flags/run-flags-bench.ts';
 import { formatIngestReport, runIngestBench } from '../../bench/ingest/run-ingest-bench.ts';
 import { formatPartitionReport, runPartitionBench } from '../../bench/partition/run-partition-bench.ts';
+import { formatDashboardReport, runDashboardBench } from '../../bench/dashboard/run-dashboard-bench.ts';
 import { formatQueryReport, runQueryBench } from '../../bench/queries/run-query-bench.ts';
 import { formatScaleReport, runScaleBench } from '../../bench/scale/run-scale-bench.ts';
 import { formatSustainReport, runSustainBench } from '../../bench/sustain/run-sustain-bench.ts';
@@ -90,6 +91,14 @@ export function registerBenchCommand(program: Command): void {
     .action(async (options: { events: number; runs: number; element: string[]; json?: boolean }) => {
       const elements = options.element.length > 0 ? options.element : ['$pageview', '$autocapture'];
       await runBench(options.json, (_pool, url) => runQueryBench({ databaseUrl: url, events: options.events, runs: options.runs, elements, log: logToStderr }), formatQueryReport);
+    });
+  bench.command('dashboard')
+    .description('load the standard workload into a database of its own, save a dashboard of 6 tiles (trends, breakdown, funnel, retention, paths, lifecycle), warm its cache, and time opening it in Chromium until every tile is drawn')
+    .option('--events <n>', 'events to load', positiveInt('--events'), 1_000_000)
+    .option('--runs <n>', 'timed page loads after one warm-up', positiveInt('--runs'), 10)
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { events: number; runs: number; json?: boolean }) => {
+      await runBench(options.json, (_pool, url) => runDashboardBench({ databaseUrl: url, events: options.events, runs: options.runs, log: logToStderr }), formatDashboardReport);
     });
   bench.command('flags')
     .description('start a web process over a project with many flags and the persons of the standard workload; report /flags req/s and p50/p95/p99 at each concurrency, beside /_health on the same process')

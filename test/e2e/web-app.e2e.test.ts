@@ -307,6 +307,33 @@ describe('the web app in Chromium', () => {
     await expect.poll(() => rows.allTextContents()).toEqual(['Viewed pricing1']);
   });
 
+  it('releases a feature flag to persons with a property, and switches it off from the list', async () => {
+    const flagFor = async (distinctId: string) => {
+      const response = await fetch(`${server.url}/flags/?v=2`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: server.project.api_token, distinct_id: distinctId }) });
+      return ((await response.json()) as { flags: Record<string, { enabled: boolean }> }).flags['new-checkout']?.enabled ?? false;
+    };
+    await app.getByRole('link', { name: 'Feature flags' }).click();
+    await app.getByRole('heading', { name: 'No feature flags yet' }).waitFor();
+    await app.getByRole('link', { name: 'New flag' }).click();
+    await app.getByLabel('Key', { exact: true }).fill('new checkout');
+    await app.getByLabel('Property key').fill('plan');
+    await app.getByLabel('Value', { exact: true }).fill('pro');
+    await app.getByRole('button', { name: 'Add filter' }).click();
+    await app.getByRole('button', { name: 'Create flag' }).click();
+    await app.getByRole('alert').filter({ hasText: 'key' }).waitFor();
+    await app.getByLabel('Key', { exact: true }).fill('new-checkout');
+    await app.getByRole('button', { name: 'Create flag' }).click();
+    await app.waitForURL(/\/feature_flags\/\d+$/);
+    await shoot(app, '24-feature-flag');
+    await expect.poll(() => flagFor('shopper@example.com'), { timeout: 10_000 }).toBe(true);
+    expect(await flagFor('r1')).toBe(false);
+
+    await app.getByRole('link', { name: 'Feature flags' }).click();
+    await app.getByLabel('new-checkout on').uncheck();
+    await expect.poll(() => flagFor('shopper@example.com'), { timeout: 10_000 }).toBe(false);
+    await shoot(app, '25-feature-flags');
+  });
+
   it('shows the install\'s admin the events table\'s partitions with their sizes', async () => {
     await app.getByRole('link', { name: 'Partitions' }).click();
     await expect.poll(() => app.getByTestId('partition-layout').textContent()).toMatch(/\S/);

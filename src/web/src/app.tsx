@@ -6,6 +6,8 @@ import { ActionPage } from './pages/action-page.tsx';
 import { ActionsPage } from './pages/actions-page.tsx';
 import { CohortPage } from './pages/cohort-page.tsx';
 import { CohortsPage } from './pages/cohorts-page.tsx';
+import { FeatureFlagPage } from './pages/feature-flag-page.tsx';
+import { FeatureFlagsPage } from './pages/feature-flags-page.tsx';
 import { PartitionsPage } from './pages/partitions-page.tsx';
 import { DashboardPage } from './pages/dashboard-page.tsx';
 import { DashboardsPage } from './pages/dashboards-page.tsx';
@@ -59,6 +61,9 @@ export function App() {
             <Route path="/cohorts" component={CohortsPage} />
             <Route path="/cohorts/new" component={CohortPage} />
             <Route path="/cohorts/:cohortId" component={CohortPage} />
+            <Route path="/feature_flags" component={FeatureFlagsPage} />
+            <Route path="/feature_flags/new" component={FeatureFlagPage} />
+            <Route path="/feature_flags/:flagId" component={FeatureFlagPage} />
             <Route path="/settings" component={SettingsPage} />
             {state.instance_admin && <Route path="/partitions" component={PartitionsPage} />}
             <Route><Redirect to="/events" replace /></Route>

@@ -42,3 +42,19 @@ export interface Cohort {
   is_calculating: boolean;
   created_at: string;
 }
+
+export interface FlagPropertyCondition { key: string; value?: unknown; operator: string; type: 'person' | 'cohort' }
+export interface FlagCondition { properties: FlagPropertyCondition[]; rollout_percentage?: number | null; variant?: string | null }
+export interface FlagVariant { key: string; name?: string; rollout_percentage: number }
+export interface FeatureFlag {
+  id: number;
+  key: string;
+  name: string;
+  active: boolean;
+  filters: { groups: FlagCondition[]; multivariate?: { variants: FlagVariant[] } | null; payloads?: Record<string, unknown> };
+  ensure_experience_continuity: boolean;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+export interface FlagUsage { evaluations: number; distinct_ids: number; responses: Array<{ value: string; evaluations: number; distinct_ids: number }> }

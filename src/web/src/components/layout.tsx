@@ -12,6 +12,7 @@ const sections = [
   { path: '/dashboards', label: 'Dashboards' },
   { path: '/actions', label: 'Actions' },
   { path: '/cohorts', label: 'Cohorts' },
+  { path: '/feature_flags', label: 'Feature flags' },
   { path: '/settings', label: 'Settings' },
 ];
 const adminSections = [{ path: '/partitions', label: 'Partitions' }];

@@ -23,8 +23,10 @@ function describe(filter: PropertyFilter, cohortName: (id: unknown) => string): 
 }
 
 /** Property and cohort filters as removable chips, and a small form to add one, with keys and values suggested from real data. */
-export function PropertyFilters({ filters, onChange }: { filters: PropertyFilter[]; onChange: (filters: PropertyFilter[]) => void }) {
-  const [draft, setDraft] = useState<PropertyFilter>({ key: '', operator: 'exact', value: '', type: 'event' });
+const typeNames: Record<PropertyFilter['type'], string> = { event: 'Event property', person: 'Person property', cohort: 'Cohort' };
+
+export function PropertyFilters({ filters, onChange, types = ['event', 'person', 'cohort'] }: { filters: PropertyFilter[]; onChange: (filters: PropertyFilter[]) => void; types?: PropertyFilter['type'][] }) {
+  const [draft, setDraft] = useState<PropertyFilter>({ key: '', operator: 'exact', value: '', type: types[0]! });
   const listId = useId();
   const propertyType = draft.type === 'person' ? 'person' : 'event';
   const keySuggestions = usePropertyKeys(propertyType);
@@ -54,9 +56,7 @@ export function PropertyFilters({ filters, onChange }: { filters: PropertyFilter
       ))}
       <form className="inline" onSubmit={add} aria-label="Add a property filter">
         <select aria-label="Property of" value={draft.type} onChange={(e) => chooseType(e.target.value as PropertyFilter['type'])}>
-          <option value="event">Event property</option>
-          <option value="person">Person property</option>
-          <option value="cohort">Cohort</option>
+          {types.map((type) => <option key={type} value={type}>{typeNames[type]}</option>)}
         </select>
         {isCohort ? <>
           <select aria-label="Operator" value={draft.operator} onChange={(e) => setDraft({ ...draft, operator: e.target.value })}>
