@@ -70,11 +70,23 @@ class Supervised {
     roles.push(this);
   }
 
+  get logFile(): string {
+    return path.join(dataDir, `${this.args[0]}.log`);
+  }
+
+  logTail(lines: number): string {
+    const text = fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8') : '';
+    return text.split('\n').filter(Boolean).slice(-lines).join('\n');
+  }
+
   start(): void {
+    // Warnings go to a log per role, shown if the run fails: a stuck worker says why there.
+    const log = fs.openSync(this.logFile, 'a');
     const child = spawn(process.execPath, ['bin/sounder.js', ...this.args], {
-      env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'fatal', SOUNDER_WORKER_BATCH_EVENTS: '500', SOUNDER_WORKER_POLL_MS: '20' },
-      stdio: ['ignore', 'ignore', 'ignore'],
+      env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', SOUNDER_WORKER_BATCH_EVENTS: '500', SOUNDER_WORKER_POLL_MS: '20' },
+      stdio: ['ignore', log, log],
     });
+    fs.closeSync(log);
     this.child = child;
     child.once('exit', () => {
       if (this.stopped) return;
@@ -178,7 +190,14 @@ describe.skipIf(process.env.TEST_DATABASE_URL !== undefined)('SIGKILL under load
     for (;;) {
       const { rows } = await runQuery<{ n: number }>(pool, 'test.buffer', 'SELECT count(*)::int AS n FROM ingestion_buffer').catch(() => ({ rows: [{ n: -1 }] }));
       if (rows[0]!.n === 0) break;
-      if (Date.now() > deadline) throw new Error('the ingestion buffer did not drain');
+      if (Date.now() > deadline) {
+        const { rows: left } = await runQuery<{ shard: number; n: number }>(pool, 'test.buffer_shards',
+          'SELECT shard, count(*)::int AS n FROM ingestion_buffer GROUP BY shard ORDER BY shard').catch(() => ({ rows: [] }));
+        const { rows: workers } = await runQuery<{ id: string; shards: number; heartbeat_at: string }>(pool, 'test.workers',
+          'SELECT id, shards, heartbeat_at::text FROM workers').catch(() => ({ rows: [] }));
+        throw new Error(`the ingestion buffer did not drain (${rows[0]!.n} rows left; by shard ${JSON.stringify(left)}; ` +
+          `workers ${JSON.stringify(workers)})\nworker log:\n${worker.logTail(40)}\nweb log:\n${web.logTail(10)}`);
+      }
       await sleep(200);
     }
     await web.stop();

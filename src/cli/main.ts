@@ -9,6 +9,7 @@ import { registerWebCommand } from './web-command.ts';
 import { registerWorkerCommand } from './worker-command.ts';
 import { registerBenchCommand } from './bench-command.ts';
 import { registerPartitionCommand } from './partition-command.ts';
+import { registerExportCommand } from './export-command.ts';
 
 const environmentHelp = `
 Environment:
@@ -28,6 +29,8 @@ Environment:
   ${configEnvironment.flagCacheSeconds}  flag edits made through one web process reach the others within this long (default 2)
   ${configEnvironment.loginAttempts}  failed logins per email address before its logins wait (429 with Retry-After)
                      until SOUNDER_LOGIN_WINDOW_SECONDS (default 900) have passed since the first (default 10; 0: no limit)
+  ${configEnvironment.lakeExportDir}  set: workers' maintenance passes export each sealed week to this data lake
+                     directory, as \`sounder export --to\` does; ${configEnvironment.lakeGraceDays} (default 1) days after a week ends
   DEBUG              print stack traces on errors
 `;
 
@@ -51,6 +54,7 @@ registerProjectsCommand(program);
 registerKeysCommand(program);
 registerPersonsCommand(program);
 registerPartitionCommand(program);
+registerExportCommand(program);
 registerBenchCommand(program);
 
 try {

@@ -19,7 +19,7 @@ export function registerWorkerCommand(program: Command): void {
       const log = pino({ level: config.logLevel });
       const handle = await openDatabase(config, (line) => log.info(line));
       const worker = new Worker({ databaseUrl: handle.url, batchEvents: config.workerBatchEvents, pollMs: config.workerPollMs, log });
-      const maintenance = new MaintenanceLoop({ databaseUrl: handle.url, intervalMs: config.maintenanceSeconds * 1000, cohortRefreshSeconds: config.cohortRefreshSeconds, log });
+      const maintenance = new MaintenanceLoop({ databaseUrl: handle.url, intervalMs: config.maintenanceSeconds * 1000, cohortRefreshSeconds: config.cohortRefreshSeconds, lakeExport: config.lakeExportDir ? { dir: config.lakeExportDir, graceDays: config.lakeGraceDays } : undefined, log });
       worker.start();
       maintenance.start();
       log.info({ worker: worker.id }, 'worker started');

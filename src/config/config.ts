@@ -26,6 +26,8 @@ const configSchema = z.object({
   captureBurstSeconds: z.coerce.number().min(1).max(3600),
   loginAttempts: z.coerce.number().int().min(0),
   loginWindowSeconds: z.coerce.number().int().min(1).max(86_400),
+  lakeExportDir: z.string().min(1).optional(),
+  lakeGraceDays: z.coerce.number().int().min(0).max(365),
   debug: z.boolean(),
 });
 
@@ -53,6 +55,8 @@ const envNames: Partial<Record<keyof Config, string>> = {
   captureBurstSeconds: 'SOUNDER_CAPTURE_BURST_SECONDS',
   loginAttempts: 'SOUNDER_LOGIN_ATTEMPTS',
   loginWindowSeconds: 'SOUNDER_LOGIN_WINDOW_SECONDS',
+  lakeExportDir: 'SOUNDER_EXPORT_DIR',
+  lakeGraceDays: 'SOUNDER_EXPORT_GRACE_DAYS',
 };
 
 export const configEnvironment = envNames;
@@ -85,6 +89,10 @@ const defaults: Record<keyof Config, unknown> = {
   // Failed logins per email address before logins for it wait out the window (0: no limit).
   loginAttempts: 10,
   loginWindowSeconds: 900,
+  // Set: the maintenance loop writes each sealed week to this data lake directory (sounder export).
+  lakeExportDir: undefined,
+  // A week is exported once it ended this many days ago, so late events have arrived.
+  lakeGraceDays: 1,
   debug: false,
 };
 

@@ -8,6 +8,8 @@ export interface MaintenanceLoopOptions {
   intervalMs: number;
   /** Cohorts computed longer ago than this are recomputed in a pass. */
   cohortRefreshSeconds: number;
+  /** Continuous data lake export: sealed weeks go to this directory (see src/lake). */
+  lakeExport?: { dir: string; graceDays: number };
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
 }
 
@@ -51,6 +53,13 @@ export class MaintenanceLoop {
       }
       const cohorts = await refreshStaleCohorts(client, this.options.cohortRefreshSeconds);
       if (cohorts.length > 0) this.options.log.info({ cohorts }, 'cohorts recomputed');
+      const lake = this.options.lakeExport;
+      if (lake) {
+        // Loaded only where export is on: DuckDB is a large native library.
+        const { exportToLake } = await import('../lake/export-to-lake.ts');
+        const exported = await exportToLake(this.options.databaseUrl, { destination: lake.dir, graceDays: lake.graceDays });
+        if (exported.weeks.length > 0) this.options.log.info({ destination: exported.destination, weeks: exported.weeks.length, rows: exported.rows }, 'weeks exported to the data lake');
+      }
     } catch (error) {
       if (!isDatabaseUnavailable(error)) this.options.log.warn({ err: (error as Error).message }, 'partition maintenance failed; retrying next pass');
     } finally {
