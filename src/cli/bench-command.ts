@@ -100,6 +100,15 @@ export function registerBenchCommand(program: Command): void {
     .action(async (options: { events: number; runs: number; json?: boolean }) => {
       await runBench(options.json, (_pool, url) => runDashboardBench({ databaseUrl: url, events: options.events, runs: options.runs, log: logToStderr }), formatDashboardReport);
     });
+  bench.command('export')
+    .description('load the standard workload into a database of its own and time `sounder export` of all of it to Parquet, beside a raw COPY of the events table; bytes per event in Parquet and in PostgreSQL')
+    .option('--events <n>', 'events to load', positiveInt('--events'), 1_000_000)
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { events: number; json?: boolean }) => {
+      // Imported here: DuckDB is a large native library every other command can do without.
+      const { formatExportReport, runExportBench } = await import('../../bench/export/run-export-bench.ts');
+      await runBench(options.json, (_pool, url) => runExportBench({ databaseUrl: url, events: options.events, log: logToStderr }), formatExportReport);
+    });
   bench.command('flags')
     .description('start a web process over a project with many flags and the persons of the standard workload; report /flags req/s and p50/p95/p99 at each concurrency, beside /_health on the same process')
     .option('--events <n>', 'standard-workload events whose persons are loaded', positiveInt('--events'), 200_000)
