@@ -50,6 +50,10 @@ export class ShardOwnership {
       }
       return;
     }
+    // Take free shards only up to the fair share: otherwise a worker at its share would grab
+    // the shards another just gave back to a newcomer, and the shares would never settle.
+    const room = fairShare - this.owned.size;
+    if (room <= 0) return;
     // One round trip for all free shards, tried from a different place per worker so joining
     // workers do not all fight for shard 0.
     const start = Math.abs(hashString(this.workerId)) % shardCount;
@@ -59,7 +63,13 @@ export class ShardOwnership {
       `SELECT shard FROM unnest($2::integer[]) WITH ORDINALITY AS wanted (shard, position)
        WHERE pg_try_advisory_lock($1, shard) ORDER BY position`,
       [shardLockNamespace, wanted]);
-    for (const { shard } of got) this.owned.add(shard);
+    const kept = got.slice(0, room).map((row) => row.shard);
+    const surplus = got.slice(room).map((row) => row.shard);
+    for (const shard of kept) this.owned.add(shard);
+    if (surplus.length > 0) {
+      await runQuery(this.client, 'worker.release_surplus', 'SELECT pg_advisory_unlock($1, shard) FROM unnest($2::integer[]) AS shard',
+        [shardLockNamespace, surplus]);
+    }
   }
 
   async releaseAll(): Promise<void> {
