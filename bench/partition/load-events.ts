@@ -2,10 +2,11 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Pool } from '../../src/db/pool.ts';
+import { recountEvents } from '../../src/rollups/event-counts.ts';
 import { createCopyRowBuilder } from '../ingest/prepare-requests.ts';
 import { generateWorkload } from '../workload/generate-workload.ts';
 
-/** Streams `events` standard-workload events straight into `events` with COPY (the dataset a conversion starts from). */
+/** Streams `events` standard-workload events straight into `events` with COPY (the dataset a conversion starts from), and counts them into event_counts. */
 export async function loadWorkloadEvents(pool: Pool, projectId: number, options: { events: number; seed: number; spanDays: number }, log: (line: string) => void): Promise<number> {
   const copyRow = createCopyRowBuilder(projectId, options.seed);
   const started = performance.now();
@@ -26,7 +27,10 @@ export async function loadWorkloadEvents(pool: Pool, projectId: number, options:
   try {
     await pipeline(Readable.from(chunks()), client.query(copyFrom(
       'COPY events (uuid, project_id, event, distinct_id, person_id, properties, elements_chain, timestamp) FROM STDIN')));
+    // The worker counts the events it stores; these came in without one.
+    await recountEvents(client, projectId);
     await client.query('ANALYZE events');
+    await client.query('ANALYZE event_counts');
   } finally {
     client.release();
   }

@@ -1,4 +1,6 @@
 import type { PoolClient } from '../db/pool.ts';
+import { addEventCounts } from '../rollups/event-counts.ts';
+import { countEvents } from './count-events.ts';
 import { copyEvents, dropRepeatedEvents, dropStoredEvents } from './write-events.ts';
 import { deleteBufferRows, readBatch } from './read-batch.ts';
 import { loadPersons } from './load-persons.ts';
@@ -11,7 +13,7 @@ export interface BatchResult { bufferRows: number; events: number; written: numb
 
 /**
  * One unit of work, in one transaction: read buffer rows, resolve persons, COPY the events,
- * delete the rows. A crash anywhere rolls it all back and the rows are read again.
+ * add them to event_counts, delete the rows. A crash anywhere rolls it all back and the rows are read again.
  */
 export async function processBatch(client: PoolClient, shards: number[], maxEvents: number): Promise<BatchResult> {
   await client.query('BEGIN');
@@ -32,6 +34,7 @@ export async function processBatch(client: PoolClient, shards: number[], maxEven
     await writePersons(client, state);
     await writeGroups(client, groups);
     await copyEvents(client, rows);
+    await addEventCounts(client, countEvents(rows));
     await deleteBufferRows(client, batch.bufferIds);
     await client.query('COMMIT');
     return { bufferRows: batch.bufferIds.length, events: batch.events.length, written: rows.length, personMerges: state.merges.length };

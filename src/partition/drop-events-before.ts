@@ -1,5 +1,6 @@
 import { runQuery, type Connection } from '../db/pool.ts';
 import { quoteIdentifier } from '../db/quote-identifier.ts';
+import { deleteEventsAndCounts, forgetCountsBefore } from '../rollups/event-counts.ts';
 import { listEventTables } from './event-tables.ts';
 import { weekOfTableName } from './partition-names.ts';
 import { withShortLock } from './lock-retry.ts';
@@ -13,17 +14,17 @@ async function deleteInChunks(db: Connection, table: string, cutoff: Date): Prom
   const name = quoteIdentifier(table);
   let deleted = 0;
   for (;;) {
-    const result = await runQuery(db, 'partition.delete_before',
-      `DELETE FROM ONLY ${name} WHERE ctid IN (SELECT ctid FROM ONLY ${name} WHERE timestamp < $1 LIMIT ${deleteChunk})`, [cutoff]);
-    deleted += result.rowCount ?? 0;
-    if ((result.rowCount ?? 0) < deleteChunk) return deleted;
+    const { rows: [result] } = await runQuery<{ deleted: number }>(db, 'partition.delete_before', deleteEventsAndCounts(
+      `DELETE FROM ONLY ${name} WHERE ctid IN (SELECT ctid FROM ONLY ${name} WHERE timestamp < $1 LIMIT ${deleteChunk}) RETURNING project_id, event, timestamp`), [cutoff]);
+    deleted += result!.deleted;
+    if (result!.deleted < deleteChunk) return deleted;
   }
 }
 
 /**
  * Removes every event older than `cutoff`, for all projects: weekly partitions that end by then
  * are dropped whole (no row-by-row delete, no bloat); rows in a partition that straddles the
- * cutoff or in a default partition are deleted. The caller holds the partition lock.
+ * cutoff or in a default partition are deleted, and event_counts follows. The caller holds the partition lock.
  */
 export async function dropEventsBefore(db: Connection, cutoff: Date): Promise<DropResult> {
   const leaves = (await listEventTables(db)).filter((table) => table.leaf);
@@ -38,6 +39,7 @@ export async function dropEventsBefore(db: Connection, cutoff: Date): Promise<Dr
       result.deletedRows += await deleteInChunks(db, leaf.table, cutoff);
     }
   }
+  await forgetCountsBefore(db, cutoff);
   return result;
 }
 
@@ -45,10 +47,13 @@ export async function dropEventsBefore(db: Connection, cutoff: Date): Promise<Dr
 export async function deleteProjectEventsBefore(db: Connection, projectId: number, cutoff: Date): Promise<number> {
   let deleted = 0;
   for (;;) {
-    const result = await runQuery(db, 'partition.delete_project_before',
+    const { rows: [result] } = await runQuery<{ deleted: number }>(db, 'partition.delete_project_before', deleteEventsAndCounts(
       `DELETE FROM events WHERE (project_id, uuid, timestamp, event) IN (
-         SELECT project_id, uuid, timestamp, event FROM events WHERE project_id = $1 AND timestamp < $2 LIMIT ${deleteChunk})`, [projectId, cutoff]);
-    deleted += result.rowCount ?? 0;
-    if ((result.rowCount ?? 0) < deleteChunk) return deleted;
+         SELECT project_id, uuid, timestamp, event FROM events WHERE project_id = $1 AND timestamp < $2 LIMIT ${deleteChunk})
+       RETURNING project_id, event, timestamp`), [projectId, cutoff]);
+    deleted += result!.deleted;
+    if (result!.deleted < deleteChunk) break;
   }
+  await forgetCountsBefore(db, cutoff, projectId);
+  return deleted;
 }

@@ -1,4 +1,5 @@
 import { inTransaction, runQuery, type Pool } from '../db/pool.ts';
+import { deleteEventsAndCounts } from '../rollups/event-counts.ts';
 import { findPersonIdentity } from './person-identity.ts';
 
 export interface DeletedPerson { uuid: string; distinct_ids: string[]; events_deleted: number }
@@ -16,10 +17,10 @@ export async function deletePerson(pool: Pool, projectId: number, by: { uuid?: s
     if (!person) return undefined;
     let eventsDeleted = 0;
     if (!options.keepEvents) {
-      const events = await runQuery(client, 'privacy.delete_events',
-        'DELETE FROM events WHERE project_id = $1 AND (distinct_id = ANY($2::text[]) OR person_id = ANY($3::uuid[]))',
+      const { rows: [events] } = await runQuery<{ deleted: number }>(client, 'privacy.delete_events', deleteEventsAndCounts(
+        'DELETE FROM events WHERE project_id = $1 AND (distinct_id = ANY($2::text[]) OR person_id = ANY($3::uuid[])) RETURNING project_id, event, timestamp'),
         [projectId, person.distinctIds, person.uuids]);
-      eventsDeleted = events.rowCount ?? 0;
+      eventsDeleted = events!.deleted;
     }
     await runQuery(client, 'privacy.delete_flag_keys', 'DELETE FROM feature_flag_hash_key_overrides WHERE project_id = $1 AND distinct_id = ANY($2::text[])', [projectId, person.distinctIds]);
     await runQuery(client, 'privacy.delete_cohort_people',

@@ -10,6 +10,8 @@ export interface InsightContext {
   project: ProjectSettings;
   now: Date;
   dialect: Dialect;
+  /** Whether plain event counts may be read from event_counts (a PostgreSQL store's rollup) instead of the events. */
+  eventCounts: boolean;
 }
 
 export async function loadProjectSettings(db: Queryable, projectId: number): Promise<ProjectSettings> {
@@ -20,5 +22,5 @@ export async function loadProjectSettings(db: Queryable, projectId: number): Pro
 }
 
 export async function createInsightContext(db: Queryable, projectId: number, now = new Date()): Promise<InsightContext> {
-  return { db, project: await loadProjectSettings(db, projectId), now, dialect: postgres };
+  return { db, project: await loadProjectSettings(db, projectId), now, dialect: postgres, eventCounts: true };
 }

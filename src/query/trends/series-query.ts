@@ -6,6 +6,7 @@ import type { ResolvedRange } from '../filters/date-range.ts';
 import type { InsightContext } from '../insight-context.ts';
 import type { MathKind } from '../insight-filter.ts';
 import { SqlParams } from '../sql-params.ts';
+import { countedSeriesQuery, countedTotalQuery } from './counted-series.ts';
 
 export const breakdownNull = '$$_posthog_breakdown_null_$$';
 export const breakdownOther = '$$_posthog_breakdown_other_$$';
@@ -90,6 +91,8 @@ export function seriesQuery(context: InsightContext, spec: SeriesSpec, range: Re
       GROUP BY 1, 2`;
     return { text, values: params.values };
   }
+  const counted = countedSeriesQuery(context, spec, range);
+  if (counted) return counted;
   // Grouped by the bucket's timestamp; only the grouped rows are turned into text keys.
   const text = `SELECT ${d.bucketKey('bucket')} AS bucket, breakdown, value FROM (
       SELECT ${bucket} AS bucket, ${breakdown} AS breakdown, ${aggregate(d, spec, params)} AS value
@@ -100,6 +103,8 @@ export function seriesQuery(context: InsightContext, spec: SeriesSpec, range: Re
 
 /** Rows (breakdown, value) of one series over the whole range: the number a pie, table or big-number display shows. */
 export function aggregatedSeriesQuery(context: InsightContext, spec: SeriesSpec, range: ResolvedRange): { text: string; values: unknown[] } {
+  const counted = countedTotalQuery(context, spec, range);
+  if (counted) return counted;
   const params = new SqlParams();
   const breakdown = spec.breakdown ? breakdownSql(context.dialect, spec.breakdown, params) : 'NULL::text';
   const math = activeDays[spec.math] ? 'dau' : spec.math;

@@ -1,0 +1,22 @@
+import { countBucketOf } from '../rollups/event-counts.ts';
+import type { BufferedEvent } from './buffered-batch.ts';
+import { shardFor } from './shards.ts';
+
+export interface EventCount { projectId: number; event: string; bucket: Date; shard: number; events: number }
+
+/**
+ * The event_counts rows a batch adds: events per project, event, bucket and buffer shard. The
+ * shard is the one the web tier filed the event under, so only its owning worker writes the row.
+ */
+export function countEvents(rows: BufferedEvent[]): EventCount[] {
+  const counts = new Map<string, EventCount>();
+  for (const row of rows) {
+    const bucket = countBucketOf(row.timestamp);
+    const shard = shardFor(row.projectId, row.distinctId);
+    const key = `${row.projectId}\u0000${row.event}\u0000${bucket.getTime()}\u0000${shard}`;
+    const found = counts.get(key);
+    if (found) found.events++;
+    else counts.set(key, { projectId: row.projectId, event: row.event, bucket, shard, events: 1 });
+  }
+  return [...counts.values()];
+}

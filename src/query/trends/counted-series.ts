@@ -1,0 +1,73 @@
+import { countBucketMs } from '../../rollups/event-counts.ts';
+import { flattenFilters } from '../filters/filter-condition.ts';
+import type { ResolvedRange } from '../filters/date-range.ts';
+import type { InsightContext } from '../insight-context.ts';
+import { SqlParams } from '../sql-params.ts';
+import type { SeriesSpec } from './series-query.ts';
+
+/** The UTC offset of `timeZone` at `instant`, in minutes. */
+function offsetMinutes(timeZone: string, instant: Date): number {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(instant)
+    .find((part) => part.type === 'timeZoneName')?.value ?? 'GMT';
+  const match = /^GMT([+-])(\d{2}):(\d{2})$/.exec(name);
+  return match ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : 0;
+}
+
+/**
+ * Whether a series is a plain count that event_counts answers: every event or events named
+ * without further conditions, no breakdown or property filter, buckets of an hour or more,
+ * and a time zone whose offset keeps each 15-minute bucket inside one local hour.
+ */
+function countsAnswer(context: InsightContext, spec: SeriesSpec, range: ResolvedRange): boolean {
+  if (!context.eventCounts || spec.math !== 'total' || spec.breakdown || spec.extraConditions) return false;
+  if (flattenFilters(spec.properties).length > 0 || !spec.entity.namesOnly || range.interval === 'minute') return false;
+  return [range.from, range.to].every((instant) => offsetMinutes(context.project.timezone, instant) % 15 === 0);
+}
+
+interface CountedParts { whole: string; edges: string[]; params: SqlParams }
+
+/**
+ * The pieces of a counted series: the whole 15-minute buckets inside the range come from
+ * event_counts, the minutes before the first and after the last (a range ending now) from
+ * the events themselves. Undefined when the series must be read from the events.
+ */
+function countedParts(context: InsightContext, spec: SeriesSpec, range: ResolvedRange): CountedParts | undefined {
+  if (!countsAnswer(context, spec, range)) return undefined;
+  const wholeFrom = new Date(Math.ceil(range.from.getTime() / countBucketMs) * countBucketMs);
+  const wholeTo = new Date(Math.floor(range.to.getTime() / countBucketMs) * countBucketMs);
+  if (wholeFrom.getTime() >= wholeTo.getTime()) return undefined;
+  const d = context.dialect;
+  const params = new SqlParams();
+  const tz = params.add(context.project.timezone);
+  const project = params.add(context.project.id);
+  const names = spec.entity.eventNames;
+  const named = (column: string) => (names ? ` AND ${column} = ANY(${params.add(names)}::text[])` : '');
+  const bucket = (time: string) => d.bucketStart(range.interval, d.localTime(time, tz), context.project.weekStartDay);
+  const whole = `SELECT ${bucket('c.bucket')} AS bucket, sum(c.events) AS value FROM event_counts c
+    WHERE c.project_id = ${project} AND c.bucket >= ${params.add(wholeFrom)}::timestamptz AND c.bucket < ${params.add(wholeTo)}::timestamptz${named('c.event')}
+    GROUP BY 1`;
+  const edges = [[range.from, wholeFrom], [wholeTo, range.to]]
+    .filter(([from, to]) => from!.getTime() < to!.getTime())
+    .map(([from, to]) => `SELECT ${bucket('e.timestamp')} AS bucket, count(*) AS value FROM events e
+      WHERE e.project_id = ${project} AND e.timestamp >= ${params.add(from)}::timestamptz AND e.timestamp < ${params.add(to)}::timestamptz${named('e.event')}
+      GROUP BY 1`);
+  return { whole, edges, params };
+}
+
+/** seriesQuery's rows (bucket, breakdown, value) for a plain count, from event_counts; undefined when it cannot answer. */
+export function countedSeriesQuery(context: InsightContext, spec: SeriesSpec, range: ResolvedRange): { text: string; values: unknown[] } | undefined {
+  const parts = countedParts(context, spec, range);
+  if (!parts) return undefined;
+  const text = `SELECT ${context.dialect.bucketKey('bucket')} AS bucket, NULL::text AS breakdown, sum(value) AS value
+    FROM (${[parts.whole, ...parts.edges].join('\n    UNION ALL\n    ')}) parts GROUP BY bucket`;
+  return { text, values: parts.params.values };
+}
+
+/** aggregatedSeriesQuery's row (breakdown, value) for a plain count, from event_counts; undefined when it cannot answer. */
+export function countedTotalQuery(context: InsightContext, spec: SeriesSpec, range: ResolvedRange): { text: string; values: unknown[] } | undefined {
+  const parts = countedParts(context, spec, range);
+  if (!parts) return undefined;
+  const text = `SELECT NULL::text AS breakdown, coalesce(sum(value), 0) AS value
+    FROM (${[parts.whole, ...parts.edges].join('\n    UNION ALL\n    ')}) parts`;
+  return { text, values: parts.params.values };
+}

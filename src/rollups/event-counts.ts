@@ -1,0 +1,61 @@
+import { runQuery, type Queryable } from '../db/pool.ts';
+
+/** The width of an event_counts bucket (see migration 0011): every time zone's offset is a multiple of it. */
+export const countBucketMs = 15 * 60_000;
+
+/** The shard of event_counts rows that no worker writes: what deletes took away, and recounts of stored events. */
+export const correctionShard = -1;
+
+/** The start of the event_counts bucket holding `time`, the same as SQL's sounder_count_bucket. */
+export function countBucketOf(time: Date): Date {
+  return new Date(Math.floor(time.getTime() / countBucketMs) * countBucketMs);
+}
+
+const addToCounts = `ON CONFLICT (project_id, event, bucket, shard) DO UPDATE SET events = event_counts.events + excluded.events`;
+
+/**
+ * A statement that runs `deleteReturning` (a DELETE on events ending in `RETURNING project_id,
+ * event, timestamp`) and takes what it deleted off event_counts in the same statement, so
+ * counts and events never disagree. It returns one row: `deleted`, the number of events.
+ */
+export function deleteEventsAndCounts(deleteReturning: string): string {
+  return `WITH deleted AS (${deleteReturning}),
+    taken AS (
+      INSERT INTO event_counts (project_id, event, bucket, shard, events)
+      SELECT project_id, event, sounder_count_bucket(timestamp), ${correctionShard}, -count(*) FROM deleted GROUP BY 1, 2, 3
+      ${addToCounts})
+    SELECT count(*)::int AS deleted FROM deleted`;
+}
+
+/**
+ * Forgets the counts of buckets that end by `cutoff`, once every event before it is gone
+ * (retention): whole weekly partitions are dropped without a row-level delete to count.
+ */
+export async function forgetCountsBefore(db: Queryable, cutoff: Date, projectId?: number): Promise<void> {
+  const values: unknown[] = [new Date(cutoff.getTime() - countBucketMs)];
+  if (projectId !== undefined) values.push(projectId);
+  await runQuery(db, 'rollups.forget_counts_before',
+    `DELETE FROM event_counts WHERE bucket <= $1${projectId !== undefined ? ' AND project_id = $2' : ''}`, values);
+}
+
+/** Counts a project's stored events again from scratch: for events loaded without a worker (benchmarks, imports). */
+export async function recountEvents(db: Queryable, projectId: number): Promise<void> {
+  await runQuery(db, 'rollups.recount_clear', 'DELETE FROM event_counts WHERE project_id = $1', [projectId]);
+  await runQuery(db, 'rollups.recount',
+    `INSERT INTO event_counts (project_id, event, bucket, shard, events)
+     SELECT project_id, event, sounder_count_bucket(timestamp), ${correctionShard}, count(*) FROM events WHERE project_id = $1 GROUP BY 1, 2, 3`,
+    [projectId]);
+}
+
+/** Adds counted events to event_counts: rows of (project, event, bucket, shard, events), summed into what is there. */
+export async function addEventCounts(db: Queryable, rows: Array<{ projectId: number; event: string; bucket: Date; shard: number; events: number }>): Promise<void> {
+  if (rows.length === 0) return;
+  // Sorted, so two transactions touching the same rows take their locks in one order.
+  const sorted = [...rows].sort((a, b) => a.projectId - b.projectId || (a.event < b.event ? -1 : a.event > b.event ? 1 : 0)
+    || a.bucket.getTime() - b.bucket.getTime() || a.shard - b.shard);
+  await runQuery(db, 'rollups.add_event_counts',
+    `INSERT INTO event_counts (project_id, event, bucket, shard, events)
+     SELECT * FROM unnest($1::int[], $2::text[], $3::timestamptz[], $4::smallint[], $5::bigint[])
+     ${addToCounts}`,
+    [sorted.map((row) => row.projectId), sorted.map((row) => row.event), sorted.map((row) => row.bucket), sorted.map((row) => row.shard), sorted.map((row) => row.events)]);
+}
