@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject, type Project } from '../src/accounts/projects.ts';
 import { runQuery } from '../src/db/pool.ts';
@@ -14,6 +16,7 @@ import { countedSeriesQuery } from '../src/query/trends/counted-series.ts';
 import { getTrends } from '../src/query/trends/get-trends.ts';
 import { recountEvents } from '../src/rollups/event-counts.ts';
 import { sendCapture } from './helpers/capture-client.ts';
+import { insertEvents } from './helpers/event-rows.ts';
 import { startInsightFixture, type FixtureEvent, type InsightFixture } from './helpers/insight-fixture.ts';
 
 // Events around the edges that matter: local midnights of +05:30, +05:45 and New York's DST
@@ -35,6 +38,8 @@ const traffic: FixtureEvent[] = Array.from({ length: 400 }, (_, i) => ({
   // 7 days from 2026-03-04 in steps that fall on every minute of the hour over the run.
   timestamp: new Date(Date.parse('2026-03-04T00:00:00Z') + i * 1_511_713).toISOString(),
 }));
+
+const run = promisify(execFile);
 
 let fixture: InsightFixture;
 let other: Project;
@@ -141,5 +146,15 @@ describe('event counts', () => {
 
     const { counted, read } = await bothWays(await fixture.context(), { date_from: '2026-03-01', date_to: '2026-03-12', events: [{ id: '$pageview' }, { id: 'purchase' }] });
     expect(counted).toEqual(read);
+  });
+
+  it('are rebuilt by `sounder recount` after events arrived without a worker', async () => {
+    const pool = fixture.server.db.pool;
+    await insertEvents(pool, [{ projectId: other.id, event: 'imported', distinctId: 'restored', timestamp: new Date('2026-03-10T10:20:00Z') }]);
+    expect(await disagreements()).toHaveLength(1);
+    const { stdout } = await run(process.execPath, ['bin/sounder.js', 'recount', '--project', String(other.id), '--json'], { env: { ...process.env, DATABASE_URL: fixture.server.db.url } });
+    const { rows: [stored] } = await runQuery<{ n: number }>(pool, 'test.other_events', 'SELECT count(*)::int AS n FROM events WHERE project_id = $1', [other.id]);
+    expect(JSON.parse(stdout)).toEqual([{ project_id: other.id, events: stored!.n }]);
+    expect(await disagreements()).toEqual([]);
   });
 });

@@ -28,7 +28,7 @@ export async function loadWorkloadEvents(pool: Pool, projectId: number, options:
     await pipeline(Readable.from(chunks()), client.query(copyFrom(
       'COPY events (uuid, project_id, event, distinct_id, person_id, properties, elements_chain, timestamp) FROM STDIN')));
     // The worker counts the events it stores; these came in without one.
-    await recountEvents(client, projectId);
+    await recountEvents(pool, projectId);
     await client.query('ANALYZE events');
     await client.query('ANALYZE event_counts');
   } finally {

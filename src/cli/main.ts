@@ -10,6 +10,7 @@ import { registerWorkerCommand } from './worker-command.ts';
 import { registerBenchCommand } from './bench-command.ts';
 import { registerPartitionCommand } from './partition-command.ts';
 import { registerExportCommand } from './export-command.ts';
+import { registerRecountCommand } from './recount-command.ts';
 
 const environmentHelp = `
 Environment:
@@ -55,6 +56,7 @@ registerKeysCommand(program);
 registerPersonsCommand(program);
 registerPartitionCommand(program);
 registerExportCommand(program);
+registerRecountCommand(program);
 registerBenchCommand(program);
 
 try {

@@ -1,4 +1,4 @@
-import { runQuery, type Queryable } from '../db/pool.ts';
+import { inTransaction, runQuery, type Pool, type Queryable } from '../db/pool.ts';
 
 /** The width of an event_counts bucket (see migration 0011): every time zone's offset is a multiple of it. */
 export const countBucketMs = 15 * 60_000;
@@ -38,13 +38,25 @@ export async function forgetCountsBefore(db: Queryable, cutoff: Date, projectId?
     `DELETE FROM event_counts WHERE bucket <= $1${projectId !== undefined ? ' AND project_id = $2' : ''}`, values);
 }
 
-/** Counts a project's stored events again from scratch: for events loaded without a worker (benchmarks, imports). */
-export async function recountEvents(db: Queryable, projectId: number): Promise<void> {
-  await runQuery(db, 'rollups.recount_clear', 'DELETE FROM event_counts WHERE project_id = $1', [projectId]);
-  await runQuery(db, 'rollups.recount',
-    `INSERT INTO event_counts (project_id, event, bucket, shard, events)
-     SELECT project_id, event, sounder_count_bucket(timestamp), ${correctionShard}, count(*) FROM events WHERE project_id = $1 GROUP BY 1, 2, 3`,
-    [projectId]);
+/**
+ * Counts a project's stored events again from scratch, for events that reached `events`
+ * without a worker (a restore, an import, a benchmark's COPY). The table lock holds workers'
+ * count updates until the recount commits, so an event is counted once whichever side of it
+ * its batch commits; their event writes go on meanwhile.
+ */
+export async function recountEvents(pool: Pool, projectId: number): Promise<number> {
+  return inTransaction(pool, async (client) => {
+    await runQuery(client, 'rollups.recount_lock', 'LOCK TABLE event_counts IN SHARE ROW EXCLUSIVE MODE');
+    await runQuery(client, 'rollups.recount_clear', 'DELETE FROM event_counts WHERE project_id = $1', [projectId]);
+    const { rows: [counted] } = await runQuery<{ events: number }>(client, 'rollups.recount',
+      `WITH counted AS (
+         INSERT INTO event_counts (project_id, event, bucket, shard, events)
+         SELECT project_id, event, sounder_count_bucket(timestamp), ${correctionShard}, count(*) FROM events WHERE project_id = $1 GROUP BY 1, 2, 3
+         RETURNING events)
+       SELECT coalesce(sum(events), 0)::float8 AS events FROM counted`,
+      [projectId]);
+    return counted!.events;
+  });
 }
 
 /** Adds counted events to event_counts: rows of (project, event, bucket, shard, events), summed into what is there. */
