@@ -11,11 +11,12 @@ export const eventColumns = 'uuid, project_id, event, distinct_id, person_id, pr
 interface EventIndex { suffix: string; unique: boolean; columns: string }
 
 // The same indexes in every layout. The unique one holds the partition keys (event, timestamp),
-// which a partitioned table requires, and serves the worker's duplicate probe.
+// which a partitioned table requires, and serves the worker's duplicate probe. The event index
+// carries what insights read besides the event and time, so they scan it alone (migration 0012).
 const eventIndexes: EventIndex[] = [
   { suffix: 'project_uuid_time', unique: true, columns: '(project_id, uuid, timestamp, event)' },
   { suffix: 'project_timestamp', unique: false, columns: '(project_id, timestamp DESC)' },
-  { suffix: 'project_event_timestamp', unique: false, columns: '(project_id, event, timestamp DESC)' },
+  { suffix: 'project_event_timestamp', unique: false, columns: '(project_id, event, timestamp DESC) INCLUDE (person_id, distinct_id, uuid)' },
   { suffix: 'project_distinct_id_timestamp', unique: false, columns: '(project_id, distinct_id, timestamp DESC)' },
 ];
 

@@ -22,7 +22,7 @@ export interface PersonFunnelRow extends PersonSequence { personId: string; brea
  * Each person's step events in time order with a bit mask of the steps each matches, in one
  * query; matching the sequence against the funnel happens in match-funnel.ts, the same for every store.
  */
-export async function loadFunnelSequences(context: InsightContext, input: FunnelSequenceInput): Promise<PersonFunnelRow[]> {
+export function funnelSequencesQuery(context: InsightContext, input: FunnelSequenceInput): { text: string; values: unknown[] } {
   const params = new SqlParams();
   const d = context.dialect;
   const mask = input.steps.map((step, index) => `(CASE WHEN ${step.condition(eventScope, params)} THEN ${1 << index} ELSE 0 END)`).join(' | ');
@@ -33,10 +33,15 @@ export async function loadFunnelSequences(context: InsightContext, input: Funnel
     context, params, from: input.from, to: input.to, entities: input.allEvents ? [] : input.steps, properties: input.properties,
     joinPersons: input.breakdown?.type === 'person' || input.steps.some((step) => step.usesPersons),
   });
-  const { rows } = await runQuery<{ person_id: string; times: number[]; masks: number[]; breakdowns: Array<string | null> }>(context.db, 'insights.funnel_sequences',
-    `SELECT person_id, array_agg(ms ORDER BY ms, seq) AS times, array_agg(mask ORDER BY ms, seq) AS masks, array_agg(breakdown ORDER BY ms, seq) AS breakdowns
+  const text = `SELECT person_id, array_agg(ms ORDER BY ms, seq) AS times, array_agg(mask ORDER BY ms, seq) AS masks, array_agg(breakdown ORDER BY ms, seq) AS breakdowns
      FROM (SELECT ${eventPersonId} AS person_id, (extract(epoch FROM e.timestamp) * 1000)::float8 AS ms, ${mask} AS mask, ${breakdown} AS breakdown, e.uuid AS seq
            FROM ${source}) steps
-     GROUP BY person_id`, params.values);
+     GROUP BY person_id`;
+  return { text, values: params.values };
+}
+
+export async function loadFunnelSequences(context: InsightContext, input: FunnelSequenceInput): Promise<PersonFunnelRow[]> {
+  const query = funnelSequencesQuery(context, input);
+  const { rows } = await runQuery<{ person_id: string; times: number[]; masks: number[]; breakdowns: Array<string | null> }>(context.db, 'insights.funnel_sequences', query.text, query.values);
   return rows.map((row) => ({ personId: row.person_id, times: row.times, masks: row.masks, breakdowns: row.breakdowns }));
 }

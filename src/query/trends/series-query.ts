@@ -93,6 +93,16 @@ export function seriesQuery(context: InsightContext, spec: SeriesSpec, range: Re
   }
   const counted = countedSeriesQuery(context, spec, range);
   if (counted) return counted;
+  if (spec.math === 'dau') {
+    // Distinct persons per bucket as two hash aggregates (bucket and person, then bucket):
+    // count(DISTINCT) would sort every event of the range instead.
+    const text = `SELECT ${d.bucketKey('bucket')} AS bucket, breakdown, count(*) AS value FROM (
+        SELECT ${bucket} AS bucket, ${breakdown} AS breakdown, ${eventPersonId} AS person_id
+        FROM ${source(context, spec, params, range.from, range.to)}
+        GROUP BY 1, 2, 3) persons
+      GROUP BY bucket, breakdown`;
+    return { text, values: params.values };
+  }
   // Grouped by the bucket's timestamp; only the grouped rows are turned into text keys.
   const text = `SELECT ${d.bucketKey('bucket')} AS bucket, breakdown, value FROM (
       SELECT ${bucket} AS bucket, ${breakdown} AS breakdown, ${aggregate(d, spec, params)} AS value
