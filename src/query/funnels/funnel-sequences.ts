@@ -16,6 +16,7 @@ export interface FunnelSequenceInput {
   breakdown?: { type: 'event' | 'person'; key: string };
 }
 
+/** `breakdowns` is empty when the funnel has no breakdown. */
 export interface PersonFunnelRow extends PersonSequence { personId: string; breakdowns: Array<string | null> }
 
 /**
@@ -33,7 +34,9 @@ export function funnelSequencesQuery(context: InsightContext, input: FunnelSeque
     context, params, from: input.from, to: input.to, entities: input.allEvents ? [] : input.steps, properties: input.properties,
     joinPersons: input.breakdown?.type === 'person' || input.steps.some((step) => step.usesPersons),
   });
-  const text = `SELECT person_id, array_agg(ms ORDER BY ms, seq) AS times, array_agg(mask ORDER BY ms, seq) AS masks, array_agg(breakdown ORDER BY ms, seq) AS breakdowns
+  // Each ordered aggregate sorts every person's events again, so the breakdowns are gathered only when asked for.
+  const breakdowns = input.breakdown ? 'array_agg(breakdown ORDER BY ms, seq)' : "'{}'::text[]";
+  const text = `SELECT person_id, array_agg(ms ORDER BY ms, seq) AS times, array_agg(mask ORDER BY ms, seq) AS masks, ${breakdowns} AS breakdowns
      FROM (SELECT ${eventPersonId} AS person_id, (extract(epoch FROM e.timestamp) * 1000)::float8 AS ms, ${mask} AS mask, ${breakdown} AS breakdown, e.uuid AS seq
            FROM ${source}) steps
      GROUP BY person_id`;
