@@ -5,12 +5,18 @@ import type { InsightContext } from '../insight-context.ts';
 import { SqlParams } from '../sql-params.ts';
 import type { SeriesSpec } from './series-query.ts';
 
-/** The UTC offset of `timeZone` at `instant`, in minutes. */
-function offsetMinutes(timeZone: string, instant: Date): number {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(instant)
-    .find((part) => part.type === 'timeZoneName')?.value ?? 'GMT';
+/** The UTC offset of `timeZone` at `instant`, in minutes; undefined for a zone PostgreSQL knows and ICU does not. */
+function offsetMinutes(timeZone: string, instant: Date): number | undefined {
+  let name: string;
+  try {
+    name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(instant)
+      .find((part) => part.type === 'timeZoneName')?.value ?? '';
+  } catch {
+    return undefined;
+  }
+  if (name === 'GMT') return 0;
   const match = /^GMT([+-])(\d{2}):(\d{2})$/.exec(name);
-  return match ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : 0;
+  return match ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : undefined;
 }
 
 /**
@@ -21,15 +27,15 @@ function offsetMinutes(timeZone: string, instant: Date): number {
 function countsAnswer(context: InsightContext, spec: SeriesSpec, range: ResolvedRange): boolean {
   if (!context.eventCounts || spec.math !== 'total' || spec.breakdown || spec.extraConditions) return false;
   if (flattenFilters(spec.properties).length > 0 || !spec.entity.namesOnly || range.interval === 'minute') return false;
-  return [range.from, range.to].every((instant) => offsetMinutes(context.project.timezone, instant) % 15 === 0);
+  return [range.from, range.to].every((instant) => (offsetMinutes(context.project.timezone, instant) ?? 1) % 15 === 0);
 }
 
 interface CountedParts { whole: string; edges: string[]; params: SqlParams }
 
 /**
  * The pieces of a counted series: the whole 15-minute buckets inside the range come from
- * event_counts, the minutes before the first and after the last (a range ending now) from
- * the events themselves. Undefined when the series must be read from the events.
+ * event_counts, the minutes before the first and after the last (a range given as date-times)
+ * from the events themselves. Undefined when the series must be read from the events.
  */
 function countedParts(context: InsightContext, spec: SeriesSpec, range: ResolvedRange): CountedParts | undefined {
   if (!countsAnswer(context, spec, range)) return undefined;
