@@ -1,8 +1,6 @@
-import { countBucketOf } from '../rollups/event-counts.ts';
+import { countBucketOf, type EventCount } from '../rollups/event-counts.ts';
 import type { BufferedEvent } from './buffered-batch.ts';
 import { shardFor } from './shards.ts';
-
-export interface EventCount { projectId: number; event: string; bucket: Date; shard: number; events: number }
 
 /**
  * The event_counts rows a batch adds: events per project, event, bucket and buffer shard. The

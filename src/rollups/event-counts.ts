@@ -23,6 +23,8 @@ export function deleteEventsAndCounts(deleteReturning: string): string {
     taken AS (
       INSERT INTO event_counts (project_id, event, bucket, shard, events)
       SELECT project_id, event, sounder_count_bucket(timestamp), ${correctionShard}, -count(*) FROM deleted GROUP BY 1, 2, 3
+      -- Two deletes at once update the same correction rows: in one order, so neither deadlocks.
+      ORDER BY 1, 2, 3
       ${addToCounts})
     SELECT count(*)::int AS deleted FROM deleted`;
 }
@@ -59,15 +61,16 @@ export async function recountEvents(pool: Pool, projectId: number): Promise<numb
   });
 }
 
-/** Adds counted events to event_counts: rows of (project, event, bucket, shard, events), summed into what is there. */
-export async function addEventCounts(db: Queryable, rows: Array<{ projectId: number; event: string; bucket: Date; shard: number; events: number }>): Promise<void> {
+/** One row of event_counts: events of a project and event in the bucket starting `bucket`, filed under `shard`. */
+export interface EventCount { projectId: number; event: string; bucket: Date; shard: number; events: number }
+
+/** Adds counted events to event_counts, summed into what is there. */
+export async function addEventCounts(db: Queryable, rows: EventCount[]): Promise<void> {
   if (rows.length === 0) return;
-  // Sorted, so two transactions touching the same rows take their locks in one order.
-  const sorted = [...rows].sort((a, b) => a.projectId - b.projectId || (a.event < b.event ? -1 : a.event > b.event ? 1 : 0)
-    || a.bucket.getTime() - b.bucket.getTime() || a.shard - b.shard);
+  // No ordering needed: a shard's rows are written only by the worker that owns the shard.
   await runQuery(db, 'rollups.add_event_counts',
     `INSERT INTO event_counts (project_id, event, bucket, shard, events)
      SELECT * FROM unnest($1::int[], $2::text[], $3::timestamptz[], $4::smallint[], $5::bigint[])
      ${addToCounts}`,
-    [sorted.map((row) => row.projectId), sorted.map((row) => row.event), sorted.map((row) => row.bucket), sorted.map((row) => row.shard), sorted.map((row) => row.events)]);
+    [rows.map((row) => row.projectId), rows.map((row) => row.event), rows.map((row) => row.bucket), rows.map((row) => row.shard), rows.map((row) => row.events)]);
 }
