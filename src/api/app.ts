@@ -1,3 +1,4 @@
+import type { ClickHouseStore } from '../clickhouse/clickhouse-store.ts';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { registerCaptureRoutes } from '../capture/capture-routes.ts';
 import { registerFlagsRoutes } from '../capture/flags-routes.ts';
@@ -51,10 +52,12 @@ export interface AppOptions {
   flagCacheSeconds?: number;
   /** Failed logins per email address per window before logins wait (attempts 0: no limit). */
   loginLimit?: LoginLimit;
+  /** The ClickHouse events store, when CLICKHOUSE_URL is set: insights read it. */
+  clickhouse?: ClickHouseStore;
 }
 
 /** The web tier: SDK endpoints, REST API and health, in separate contexts with their own parsers and errors. */
-export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimits, captureRateLimit, pool, insightCacheSeconds = 60, flagCacheSeconds = 2, loginLimit = { attempts: 10, windowSeconds: 900 } }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimits, captureRateLimit, pool, insightCacheSeconds = 60, flagCacheSeconds = 2, loginLimit = { attempts: 10, windowSeconds: 900 }, clickhouse }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: logLevel },
     trustProxy: true,
@@ -115,7 +118,7 @@ export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimi
     await registerEventsRoutes(api, { db, readDb });
     await registerDefinitionsRoutes(api, { db, readDb });
     await registerPersonsRoutes(api, { db, readDb });
-    const runner = createInsightRunner(readDb, insightCacheSeconds);
+    const runner = createInsightRunner(readDb, insightCacheSeconds, clickhouse);
     await registerProjectRoutes(api, { db });
     await registerInsightsRoutes(api, { db, readDb, runner });
     await registerSavedInsightsRoutes(api, { db, runner });

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Queryable } from '../db/pool.ts';
+import type { ClickHouseStore } from '../clickhouse/clickhouse-store.ts';
 import { createInsightContext, type InsightContext } from '../query/insight-context.ts';
 import { insightFilterSchema, type InsightFilter, type InsightKind } from '../query/insight-filter.ts';
 import { InsightCache, type CachedResult } from '../query/insight-cache.ts';
@@ -43,9 +44,9 @@ export interface InsightRunner {
   run(projectId: number, filter: InsightFilter, options?: { refresh?: boolean; maxAgeSeconds?: number }): Promise<InsightResponse>;
 }
 
-export function createInsightRunner(readDb: Queryable, cacheSeconds: number): InsightRunner {
+export function createInsightRunner(readDb: Queryable, cacheSeconds: number, clickhouse?: ClickHouseStore): InsightRunner {
   const cache = new InsightCache();
-  const context = (projectId: number) => createInsightContext(readDb, projectId);
+  const context = (projectId: number) => createInsightContext(readDb, projectId, new Date(), clickhouse);
   return {
     context,
     async run(projectId, filter, options = {}) {

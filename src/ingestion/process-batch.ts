@@ -1,6 +1,9 @@
+import type { ClickHouseStore } from '../clickhouse/clickhouse-store.ts';
 import type { PoolClient } from '../db/pool.ts';
+import { copyPersonsToClickHouse } from './copy-persons-to-clickhouse.ts';
 import { addEventCounts } from '../rollups/event-counts.ts';
 import { countEvents } from './count-events.ts';
+import { writeClickHouseEvents } from './write-clickhouse-events.ts';
 import { copyEvents, dropRepeatedEvents, dropStoredEvents } from './write-events.ts';
 import { deleteBufferRows, readBatch } from './read-batch.ts';
 import { loadPersons } from './load-persons.ts';
@@ -13,9 +16,10 @@ export interface BatchResult { bufferRows: number; events: number; written: numb
 
 /**
  * One unit of work, in one transaction: read buffer rows, resolve persons, COPY the events,
- * add them to event_counts, delete the rows. A crash anywhere rolls it all back and the rows are read again.
+ * add them to event_counts, write them and the changed persons to ClickHouse when it is the
+ * events store, delete the rows. A crash anywhere rolls it all back and the rows are read again.
  */
-export async function processBatch(client: PoolClient, shards: number[], maxEvents: number): Promise<BatchResult> {
+export async function processBatch(client: PoolClient, shards: number[], maxEvents: number, clickhouse?: ClickHouseStore): Promise<BatchResult> {
   await client.query('BEGIN');
   try {
     // Safe without waiting for the WAL flush: a commit lost in a database crash loses the event
@@ -35,6 +39,11 @@ export async function processBatch(client: PoolClient, shards: number[], maxEven
     await writeGroups(client, groups);
     await copyEvents(client, rows);
     await addEventCounts(client, countEvents(rows));
+    if (clickhouse) {
+      // Before the commit: a failure here leaves the rows in the buffer, and the retry's probe skips what got through.
+      await writeClickHouseEvents(clickhouse, rows);
+      await copyPersonsToClickHouse(client, clickhouse, state);
+    }
     await deleteBufferRows(client, batch.bufferIds);
     await client.query('COMMIT');
     return { bufferRows: batch.bufferIds.length, events: batch.events.length, written: rows.length, personMerges: state.merges.length };

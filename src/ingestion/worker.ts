@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import pg from 'pg';
+import type { ClickHouseStore } from '../clickhouse/clickhouse-store.ts';
 import { isDatabaseUnavailable } from '../db/pool.ts';
 import { deadLetterOldestRow } from './dead-letter.ts';
 import { processBatch } from './process-batch.ts';
@@ -11,6 +12,8 @@ export interface WorkerOptions {
   databaseUrl: string;
   batchEvents: number;
   pollMs: number;
+  /** Events (and the persons they need) also go to this ClickHouse store. */
+  clickhouse?: ClickHouseStore;
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
 }
 
@@ -79,7 +82,7 @@ export class Worker {
         }
         try {
           const started = performance.now();
-          const result = await processBatch(client, shards, isolateBatches > 0 ? 1 : this.options.batchEvents);
+          const result = await processBatch(client, shards, isolateBatches > 0 ? 1 : this.options.batchEvents, this.options.clickhouse);
           if (isolateBatches > 0) isolateBatches--;
           if (result.bufferRows > 0) {
             this.stats.events += result.written;

@@ -1,3 +1,4 @@
+import type { ClickHouseStore } from '../clickhouse/clickhouse-store.ts';
 import { runQuery, type Queryable } from '../db/pool.ts';
 import { postgres } from './dialects/postgres.ts';
 import type { Dialect } from './dialects/dialect.ts';
@@ -12,6 +13,8 @@ export interface InsightContext {
   dialect: Dialect;
   /** Whether plain event counts may be read from event_counts (a PostgreSQL store's rollup) instead of the events. */
   eventCounts: boolean;
+  /** The ClickHouse events store, when events live there: insights it can compute read it instead of Postgres. */
+  clickhouse?: ClickHouseStore;
 }
 
 export async function loadProjectSettings(db: Queryable, projectId: number): Promise<ProjectSettings> {
@@ -21,6 +24,6 @@ export async function loadProjectSettings(db: Queryable, projectId: number): Pro
   return { id: projectId, timezone: rows[0].timezone, weekStartDay: rows[0].week_start_day === 1 ? 1 : 0 };
 }
 
-export async function createInsightContext(db: Queryable, projectId: number, now = new Date()): Promise<InsightContext> {
-  return { db, project: await loadProjectSettings(db, projectId), now, dialect: postgres, eventCounts: true };
+export async function createInsightContext(db: Queryable, projectId: number, now = new Date(), clickhouse?: ClickHouseStore): Promise<InsightContext> {
+  return { db, project: await loadProjectSettings(db, projectId), now, dialect: postgres, eventCounts: true, clickhouse };
 }

@@ -4,6 +4,7 @@ import { createPersonalApiKey } from '../../src/accounts/personal-api-keys.ts';
 import { createProject, type Project } from '../../src/accounts/projects.ts';
 import { buildApp } from '../../src/api/app.ts';
 import type { BacklogLimits } from '../../src/capture/backlog-guard.ts';
+import type { ClickHouseStore } from '../../src/clickhouse/clickhouse-store.ts';
 import type { RateLimit } from '../../src/capture/rate-limiter.ts';
 import type { LoginLimit } from '../../src/accounts/login-limiter.ts';
 import { runQuery } from '../../src/db/pool.ts';
@@ -26,16 +27,16 @@ export interface TestServer {
 }
 
 /** A real Sounder web tier on a random port over a fresh database, with an in-process worker unless `worker: false`. */
-export async function startTestServer(options: { worker?: boolean; backlogLimits?: BacklogLimits; captureRateLimit?: RateLimit; insightCacheSeconds?: number; loginLimit?: LoginLimit } = {}): Promise<TestServer> {
+export async function startTestServer(options: { worker?: boolean; backlogLimits?: BacklogLimits; captureRateLimit?: RateLimit; insightCacheSeconds?: number; loginLimit?: LoginLimit; clickhouse?: ClickHouseStore } = {}): Promise<TestServer> {
   const db = await createTestDatabase();
-  const app = await buildApp({ db: db.pool, pool: db.pool, logLevel: 'silent', backlogLimits: options.backlogLimits, captureRateLimit: options.captureRateLimit, insightCacheSeconds: options.insightCacheSeconds, loginLimit: options.loginLimit });
+  const app = await buildApp({ db: db.pool, pool: db.pool, logLevel: 'silent', backlogLimits: options.backlogLimits, captureRateLimit: options.captureRateLimit, insightCacheSeconds: options.insightCacheSeconds, loginLimit: options.loginLimit, clickhouse: options.clickhouse });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const project = await createProject(db.pool, 'Test project');
   const apiKey = (await createPersonalApiKey(db.pool, project.id)).key;
   let worker: Worker | undefined;
   if (options.worker !== false) {
-    worker = new Worker({ databaseUrl: db.url, batchEvents: 1000, pollMs: 10, log: quietLog });
+    worker = new Worker({ databaseUrl: db.url, batchEvents: 1000, pollMs: 10, log: quietLog, clickhouse: options.clickhouse });
     worker.start();
   }
   return {

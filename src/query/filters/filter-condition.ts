@@ -43,10 +43,14 @@ export function filterCondition(filter: PropertyFilter, scope: FilterScope, para
   }
 }
 
-/** The condition of a whole group, or TRUE when it is empty. */
-export function groupCondition(group: PropertyGroup, scope: FilterScope, params: SqlParams): string {
-  const parts = group.values.map((item) => (isGroup(item) ? groupCondition(item, scope, params) : filterCondition(item, scope, params)));
-  if (parts.length === 0) return 'TRUE';
+/** How another store prints one filter, and the condition that always holds (18.16 has no TRUE). */
+export interface FilterPrinter { filter(filter: PropertyFilter): string; always: string }
+
+/** The condition of a whole group, or the always-true condition when it is empty. */
+export function groupCondition(group: PropertyGroup, scope: FilterScope | undefined, params: SqlParams,
+  printer: FilterPrinter = { filter: (filter) => filterCondition(filter, scope!, params), always: 'TRUE' }): string {
+  const parts = group.values.map((item) => (isGroup(item) ? groupCondition(item, scope, params, printer) : printer.filter(item)));
+  if (parts.length === 0) return printer.always;
   return `(${parts.join(group.type === 'AND' ? ' AND ' : ' OR ')})`;
 }
 

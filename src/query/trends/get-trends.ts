@@ -1,4 +1,5 @@
-import { runQuery } from '../../db/pool.ts';
+import { clickHouseAggregatedSeriesQuery, clickHouseBreakdownValuesQuery, clickHouseSeriesQuery } from '../clickhouse/clickhouse-series-query.ts';
+import { runEventsQuery } from '../events-query.ts';
 import { previousRange, resolveRange, type ResolvedRange } from '../filters/date-range.ts';
 import { matchEntity } from '../filters/entity-condition.ts';
 import { eventScope } from '../filters/event-source.ts';
@@ -43,8 +44,8 @@ async function breakdownVariants(context: InsightContext, filter: InsightFilter,
   }
   if (Array.isArray(breakdown)) throw new InvalidQueryError('a property breakdown takes one property name', 'breakdown');
   const spec: SeriesSpec = { ...base, breakdown: { type: filter.breakdown_type === 'person' ? 'person' : 'event', key: String(breakdown) } };
-  const query = breakdownValuesQuery(context, spec, range, filter.breakdown_limit);
-  const { rows } = await runQuery<{ value: string }>(context.db, 'insights.trends_breakdown_values', query.text, query.values);
+  const rows = await runEventsQuery<{ value: string }>(context, 'insights.trends_breakdown_values', () => breakdownValuesQuery(context, spec, range, filter.breakdown_limit),
+    (store) => clickHouseBreakdownValuesQuery(context, store, spec, range, filter.breakdown_limit));
   const top = rows.slice(0, filter.breakdown_limit).map((row) => row.value);
   const values = rows.length > filter.breakdown_limit ? [...top, breakdownOther] : top;
   const withTop: SeriesSpec = { ...spec, breakdown: { ...spec.breakdown!, top } };
@@ -65,8 +66,8 @@ async function runVariants(context: InsightContext, filter: InsightFilter, varia
     const spec = group[0]!.spec;
     const byBreakdown = (value: string | null) => group.find((variant) => (spec.breakdown ? variant.breakdownValue === value : true));
     if (aggregated) {
-      const query = aggregatedSeriesQuery(context, spec, range);
-      const { rows } = await runQuery<{ breakdown: string | null; value: string | number | null }>(context.db, 'insights.trends_aggregated', query.text, query.values);
+      const rows = await runEventsQuery<{ breakdown: string | null; value: string | number | null }>(context, 'insights.trends_aggregated',
+        () => aggregatedSeriesQuery(context, spec, range), (store) => clickHouseAggregatedSeriesQuery(context, store, spec, range));
       for (const variant of group) results.set(variant, { data: [], aggregated: 0 });
       for (const row of rows) {
         const variant = byBreakdown(row.breakdown);
@@ -74,8 +75,9 @@ async function runVariants(context: InsightContext, filter: InsightFilter, varia
       }
       continue;
     }
-    const query = seriesQuery(context, spec, range, cumulative && personMath.has(spec.math));
-    const { rows } = await runQuery<{ bucket: string; breakdown: string | null; value: string | number | null }>(context.db, 'insights.trends', query.text, query.values);
+    const cumulativePersons = cumulative && personMath.has(spec.math);
+    const rows = await runEventsQuery<{ bucket: string; breakdown: string | null; value: string | number | null }>(context, 'insights.trends',
+      () => seriesQuery(context, spec, range, cumulativePersons), (store) => clickHouseSeriesQuery(context, store, spec, range, cumulativePersons));
     const position = new Map(range.buckets.map((bucket, index) => [bucket, index]));
     for (const variant of group) results.set(variant, { data: range.buckets.map(() => 0) });
     for (const row of rows) {
@@ -111,12 +113,12 @@ async function runFoldedBreakdown(context: InsightContext, filter: InsightFilter
     return found;
   };
   if (aggregated) {
-    const query = aggregatedSeriesQuery(context, spec, range);
-    const { rows } = await runQuery<{ breakdown: string; value: number }>(context.db, 'insights.trends_aggregated', query.text, query.values);
+    const rows = await runEventsQuery<{ breakdown: string; value: number }>(context, 'insights.trends_aggregated',
+      () => aggregatedSeriesQuery(context, spec, range), (store) => clickHouseAggregatedSeriesQuery(context, store, spec, range));
     for (const row of rows) entry(row.breakdown).total += Number(row.value);
   } else {
-    const query = seriesQuery(context, spec, range);
-    const { rows } = await runQuery<{ bucket: string; breakdown: string; value: number }>(context.db, 'insights.trends', query.text, query.values);
+    const rows = await runEventsQuery<{ bucket: string; breakdown: string; value: number }>(context, 'insights.trends',
+      () => seriesQuery(context, spec, range), (store) => clickHouseSeriesQuery(context, store, spec, range));
     const position = new Map(range.buckets.map((bucket, index) => [bucket, index]));
     for (const row of rows) {
       const index = position.get(row.bucket);

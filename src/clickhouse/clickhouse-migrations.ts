@@ -1,0 +1,101 @@
+import { clickHouseIdentifier, clickHouseString } from './clickhouse-literal.ts';
+import { clickHouseTable, localEventsTable, type ClickHouseStore } from './clickhouse-store.ts';
+import type { ClickHouseConnection } from './clickhouse-connection.ts';
+import { hotProperties, materializedColumn, materializedColumnDefinition } from './hot-properties.ts';
+
+interface ClickHouseMigration { version: number; name: string; apply(store: ClickHouseStore, node: ClickHouseConnection): Promise<void> }
+
+const eventColumns = `project_id UInt32,
+  uuid UUID,
+  event String,
+  distinct_id String,
+  person_id UUID,
+  timestamp DateTime('UTC'),
+  timestamp_ms UInt16,
+  prop_keys Array(String),
+  prop_values Array(String),
+  elements_chain String,
+  inserted_at DateTime('UTC') DEFAULT now()`;
+
+/**
+ * The schema, applied to every node in order (ClickHouse 18.16 has no ON CLUSTER without
+ * ZooKeeper). Events: ReplacingMergeTree ordered by project, day, event, distinct-id hash and
+ * uuid, so a copy stored twice (a worker that died between its insert and its commit) folds
+ * away on merge; the worker's probe keeps such copies from being written in the first place.
+ * Properties are parallel key/value arrays of the values' text: exact on every ClickHouse
+ * version (18.16 has no JSON functions that tell a top-level key from a nested one).
+ */
+const migrations: ClickHouseMigration[] = [
+  {
+    version: 1,
+    name: 'events, persons and person overrides',
+    async apply(store, node) {
+      const local = `CREATE TABLE IF NOT EXISTS ${localEventsTable(store)} (
+  ${eventColumns}
+) ENGINE = ReplacingMergeTree
+PARTITION BY toMonday(timestamp)
+ORDER BY (project_id, toDate(timestamp), event, cityHash64(distinct_id), uuid)`;
+      const distributed = store.cluster
+        ? [`CREATE TABLE IF NOT EXISTS ${clickHouseTable(store, 'events')} AS ${localEventsTable(store)}
+ENGINE = Distributed(${clickHouseIdentifier(store.cluster)}, ${clickHouseIdentifier(store.database)}, events_local, cityHash64(distinct_id))`]
+        : [];
+      for (const statement of [local, ...distributed,
+        `CREATE TABLE IF NOT EXISTS ${clickHouseTable(store, 'persons')} (
+  project_id UInt32, id UUID, prop_keys Array(String), prop_values Array(String), is_deleted UInt8, version UInt64
+) ENGINE = ReplacingMergeTree(version) ORDER BY (project_id, id)`,
+        `CREATE TABLE IF NOT EXISTS ${clickHouseTable(store, 'person_overrides')} (
+  project_id UInt32, old_person_id UUID, override_person_id UUID, version UInt64
+) ENGINE = ReplacingMergeTree(version) ORDER BY (project_id, old_person_id)`]) await node.command(statement);
+    },
+  },
+  {
+    version: 2,
+    name: 'materialized hot properties',
+    async apply(store, node) {
+      for (const key of hotProperties) await addMaterializedColumn(store, node, key);
+    },
+  },
+];
+
+/**
+ * Adds a property's column to a node's event tables, skipping a table that has it: 18.16 has
+ * no ADD COLUMN IF NOT EXISTS, and a migration cut short must be able to run again.
+ */
+export async function addMaterializedColumn(store: ClickHouseStore, node: ClickHouseConnection, key: string): Promise<boolean> {
+  let added = false;
+  for (const table of eventTableNames(store)) {
+    const present = await node.query<{ n: number }>(`SELECT count() AS n FROM system.columns
+      WHERE database = ${clickHouseString(store.database)} AND table = ${clickHouseString(table)} AND name = ${clickHouseString(materializedColumn(key))}`);
+    if (Number(present[0]?.n) > 0) continue;
+    await node.command(`ALTER TABLE ${clickHouseTable(store, table)} ADD COLUMN ${materializedColumnDefinition(key)}`);
+    added = true;
+  }
+  return added;
+}
+
+/** The tables a column of events is added to: the shard table and the Distributed table over it. */
+export function eventTableNames(store: ClickHouseStore): string[] {
+  return store.cluster ? ['events_local', 'events'] : ['events'];
+}
+
+async function appliedVersions(node: ClickHouseConnection, store: ClickHouseStore): Promise<Set<number>> {
+  const rows = await node.query<{ version: number }>(`SELECT version FROM ${clickHouseTable(store, 'sounder_migrations')}`);
+  return new Set(rows.map((row) => Number(row.version)));
+}
+
+/** Brings every node to the newest schema; returns how many migrations ran, over all nodes. */
+export async function migrateClickHouse(store: ClickHouseStore): Promise<number> {
+  let ran = 0;
+  for (const node of store.nodes) {
+    await node.command(`CREATE DATABASE IF NOT EXISTS ${clickHouseIdentifier(store.database)}`);
+    await node.command(`CREATE TABLE IF NOT EXISTS ${clickHouseTable(store, 'sounder_migrations')} (version UInt32, applied_at DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY version`);
+    const applied = await appliedVersions(node, store);
+    for (const migration of migrations) {
+      if (applied.has(migration.version)) continue;
+      await migration.apply(store, node);
+      await node.insert(clickHouseTable(store, 'sounder_migrations'), [{ version: migration.version }]);
+      ran++;
+    }
+  }
+  return ran;
+}

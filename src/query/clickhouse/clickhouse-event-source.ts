@@ -1,0 +1,87 @@
+import { clickHouseTable, type ClickHouseStore } from '../../clickhouse/clickhouse-store.ts';
+import { materializedColumn, propertyFromArrays } from '../../clickhouse/hot-properties.ts';
+import type { EntityMatcher } from '../filters/entity-condition.ts';
+import { usesPersonProperties, type PropertyGroup } from '../filters/filter-condition.ts';
+import { InvalidQueryError } from '../query-error.ts';
+import { clickHouseGroupCondition, type ClickHouseScope } from './clickhouse-filters.ts';
+import type { ClickHouseParams } from './clickhouse-params.ts';
+
+/** The person behind an event: the survivor of a merge when there is an override, else the id it was written with. */
+export const clickHousePersonId = "if(override_person_id = toUUID('00000000-0000-0000-0000-000000000000'), person_id, override_person_id)";
+
+export interface ClickHouseSourceInput {
+  store: ClickHouseStore;
+  /** Property keys with a column of their own on this store. */
+  materialized: Set<string>;
+  projectId: number;
+  params: ClickHouseParams;
+  from?: Date;
+  to?: Date;
+  entities: EntityMatcher[];
+  properties: PropertyGroup;
+  joinPersons?: boolean;
+}
+
+/** `FROM ... WHERE ...` of the events, the expression of each event's person, and where properties are found. */
+export interface ClickHouseSource { from: string; person: string; scope: ClickHouseScope }
+
+function eventProperty(materialized: Set<string>) {
+  return (key: string) => (materialized.has(key) ? `\`${materializedColumn(key)}\`` : propertyFromArrays('prop_keys', 'prop_values', key));
+}
+
+/**
+ * The events an insight reads, with the person each belongs to. Without person properties it
+ * is one level over the Distributed table, so each shard filters and the caller's aggregation
+ * runs where the rows are; the override join reads each node's whole local copy of
+ * person_overrides. With person properties the persons join wraps it, on the initiator.
+ */
+export function clickHouseEventSource(input: ClickHouseSourceInput): ClickHouseSource {
+  const { params, store } = input;
+  for (const entity of input.entities) {
+    if (entity.isAction) throw new InvalidQueryError('actions are not computed on the ClickHouse store yet; unset CLICKHOUSE_URL to query Postgres', 'actions');
+  }
+  const project = params.add(input.projectId);
+  const where = [`project_id = ${project}`];
+  if (input.from) where.push(`timestamp >= ${params.add(input.from)}`);
+  if (input.to) where.push(`timestamp < ${params.add(input.to)}`);
+  const persons = input.joinPersons || usesPersonProperties(input.properties) || input.entities.some((entity) => entity.usesPersons);
+  const scope: ClickHouseScope = {
+    eventProperty: eventProperty(input.materialized),
+    personProperty: (key) => propertyFromArrays('person_keys', 'person_values', key),
+  };
+  const conditions: string[] = [];
+  if (input.entities.length > 0) {
+    const names = input.entities.every((entity) => entity.eventNames) ? [...new Set(input.entities.flatMap((entity) => entity.eventNames!))] : undefined;
+    if (names) where.push(`event IN (${names.map((name) => params.add(name)).join(', ')})`);
+    if (!input.entities.every((entity) => entity.namesOnly)) {
+      conditions.push(`(${input.entities.map((entity) => {
+        const parts = [entity.eventNames ? `event = ${params.add(entity.eventNames[0])}` : '1'];
+        if (entity.ownProperties.values.length > 0) parts.push(clickHouseGroupCondition(entity.ownProperties, scope, params));
+        return `(${parts.join(' AND ')})`;
+      }).join(' OR ')})`);
+    }
+  }
+  if (input.properties.values.length > 0) conditions.push(clickHouseGroupCondition(input.properties, scope, params));
+  const overrides = `(SELECT project_id, old_person_id AS person_id, argMax(override_person_id, version) AS override_person_id
+      FROM ${clickHouseTable(store, 'person_overrides')} WHERE project_id = ${project} GROUP BY project_id, old_person_id) AS overrides`;
+  const events = clickHouseTable(store, 'events');
+  if (!persons) {
+    return {
+      scope, person: clickHousePersonId,
+      from: `FROM ${events} ANY LEFT JOIN ${overrides} USING (project_id, person_id)
+    WHERE ${[...where, ...conditions].join('\n      AND ')}`,
+    };
+  }
+  const personsTable = `(SELECT id AS person, argMax(prop_keys, version) AS person_keys, argMax(prop_values, version) AS person_values
+      FROM ${clickHouseTable(store, 'persons')} WHERE project_id = ${project} GROUP BY id) AS persons`;
+  // The inner level passes on every column a filter or the caller may read: the events' own.
+  return {
+    scope, person: 'person',
+    from: `FROM (
+      SELECT ${clickHousePersonId} AS person, *
+      FROM ${events} ANY LEFT JOIN ${overrides} USING (project_id, person_id)
+      WHERE ${where.join(' AND ')}) AS events
+    ANY LEFT JOIN ${personsTable} USING (person)
+    WHERE ${conditions.length > 0 ? conditions.join('\n      AND ') : '1'}`,
+  };
+}

@@ -1,0 +1,125 @@
+import type { ClickHouseStore } from '../../clickhouse/clickhouse-store.ts';
+import { materializedKeys } from '../../clickhouse/materialized-keys.ts';
+import type { ResolvedRange } from '../filters/date-range.ts';
+import type { InsightContext } from '../insight-context.ts';
+import type { Interval } from '../insight-filter.ts';
+import { InvalidQueryError } from '../query-error.ts';
+import { activeDays, breakdownNull, breakdownOther, type BreakdownSpec, type SeriesSpec } from '../trends/series-query.ts';
+import { clickHouseEventSource, type ClickHouseSource } from './clickhouse-event-source.ts';
+import { clickHouseNumeric } from './clickhouse-filters.ts';
+import { ClickHouseParams } from './clickhouse-params.ts';
+
+export interface ClickHouseQuery { text: string; values: unknown[] }
+
+const fractions: Record<string, number> = { median: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
+
+/** The wall-clock start of an event's interval in `tz`, as the 'YYYY-MM-DD HH:MM:SS' key results are aligned on. */
+export function clickHouseBucketKey(interval: Interval, tz: string, weekStartDay: 0 | 1): string {
+  const local = `toTimeZone(timestamp, ${tz})`;
+  const midnight = (date: string) => `concat(toString(${date}), ' 00:00:00')`;
+  switch (interval) {
+    case 'minute': return `toString(toStartOfMinute(${local}))`;
+    case 'hour': return `toString(toStartOfHour(${local}))`;
+    case 'day': return midnight(`toDate(${local})`);
+    // toMonday starts weeks on Monday; a Sunday week is the Monday week of the next day, a day earlier.
+    case 'week': return midnight(weekStartDay === 1 ? `toMonday(${local})` : `(toMonday(toDate(${local}) + 1) - 1)`);
+    case 'month': return midnight(`toStartOfMonth(${local})`);
+  }
+}
+
+function aggregate(spec: SeriesSpec, source: ClickHouseSource, params: ClickHouseParams): string {
+  const value = () => clickHouseNumeric(source.scope.eventProperty(String(spec.mathProperty ?? '')), params);
+  switch (spec.math) {
+    case 'total': return 'count()';
+    case 'dau': case 'weekly_active': case 'monthly_active': return `uniqExact(${source.person})`;
+    case 'unique_session': return `uniqExact(nullIf(${source.scope.eventProperty('$session_id')}, ''))`;
+    case 'sum': return `ifNull(sum(${value()}), 0)`;
+    case 'avg': return `avg(${value()})`;
+    case 'min': return `min(${value()})`;
+    case 'max': return `max(${value()})`;
+    // ClickHouse's quantile interpolates like percentile_cont; it is exact up to 8,192 values and sampled beyond.
+    default: return `quantile(${fractions[spec.math]})(${value()})`;
+  }
+}
+
+function breakdownExpression(breakdown: BreakdownSpec | undefined, source: ClickHouseSource, params: ClickHouseParams): string {
+  if (!breakdown) return 'CAST(NULL AS Nullable(String))';
+  const property = breakdown.type === 'person' ? source.scope.personProperty(breakdown.key) : source.scope.eventProperty(breakdown.key);
+  const value = `ifNull(${property}, ${params.add(breakdownNull)})`;
+  if (!breakdown.top) return value;
+  if (breakdown.top.length === 0) return params.add(breakdownOther);
+  return `if(${value} IN (${breakdown.top.map((top) => params.add(top)).join(', ')}), ${value}, ${params.add(breakdownOther)})`;
+}
+
+async function source(context: InsightContext, store: ClickHouseStore, spec: SeriesSpec, params: ClickHouseParams, from: Date, to: Date): Promise<ClickHouseSource> {
+  if (spec.extraConditions) throw new InvalidQueryError('cohort breakdowns are not computed on the ClickHouse store yet; unset CLICKHOUSE_URL to query Postgres', 'breakdown');
+  return clickHouseEventSource({
+    store, materialized: await materializedKeys(store), projectId: context.project.id, params, from, to,
+    entities: [spec.entity], properties: spec.properties, joinPersons: spec.breakdown?.type === 'person',
+  });
+}
+
+
+/** The wall-clock start of the interval after `key`, as naive seconds (calendar months differ in length). */
+function nextStart(key: string, interval: Interval): number {
+  const date = new Date(`${key.replace(' ', 'T')}Z`);
+  if (interval === 'month') date.setUTCMonth(date.getUTCMonth() + 1);
+  else date.setTime(date.getTime() + { minute: 60, hour: 3600, day: 86_400, week: 604_800 }[interval] * 1000);
+  return date.getTime() / 1000;
+}
+
+/** Rows (bucket, breakdown, value) of one series: the ClickHouse form of series-query.ts's seriesQuery. */
+export async function clickHouseSeriesQuery(context: InsightContext, store: ClickHouseStore, spec: SeriesSpec, range: ResolvedRange, cumulativePersons = false): Promise<ClickHouseQuery> {
+  const params = new ClickHouseParams();
+  const tz = params.add(context.project.timezone);
+  const key = clickHouseBucketKey(range.interval, tz, context.project.weekStartDay);
+  const days = activeDays[spec.math];
+  if (days) {
+    // Each event counts in every bucket whose last `days` days (ending where the bucket ends, or at the range's end) hold it; times are wall-clock seconds.
+    const from = new Date(range.from.getTime() - days * 86_400_000);
+    const src = await source(context, store, spec, params, from, range.to);
+    const wall = (instant: string) => `toUInt32(toDateTime(toString(toTimeZone(${instant}, ${tz})), 'UTC'))`;
+    const ends = range.buckets.map((bucket) => [bucket, nextStart(bucket, range.interval)] as const);
+    const buckets = `[${ends.map(([bucket, end]) => `(${params.add(bucket)}, toUInt32(${end}))`).join(', ')}]`;
+    const end = `least(tupleElement(b, 2), ${wall(params.add(range.to))})`;
+    const text = `SELECT bucket, breakdown, uniqExact(person) AS value FROM (
+        SELECT tupleElement(arrayJoin(arrayFilter(b -> ${wall('timestamp')} >= ${end} - ${days * 86_400} AND ${wall('timestamp')} < ${end}, ${buckets})), 1) AS bucket,
+          ${breakdownExpression(spec.breakdown, src, params)} AS breakdown, ${src.person} AS person
+        ${src.from})
+      GROUP BY bucket, breakdown`;
+    return { text, values: [] };
+  }
+  const src = await source(context, store, spec, params, range.from, range.to);
+  const breakdown = breakdownExpression(spec.breakdown, src, params);
+  if (cumulativePersons) {
+    const text = `SELECT first_bucket AS bucket, breakdown, count() AS value FROM (
+        SELECT min(${key}) AS first_bucket, ${breakdown} AS breakdown, ${src.person} AS person ${src.from} GROUP BY breakdown, person)
+      GROUP BY bucket, breakdown`;
+    return { text, values: [] };
+  }
+  const text = `SELECT ${key} AS bucket, ${breakdown} AS breakdown, ${aggregate(spec, src, params)} AS value
+    ${src.from}
+    GROUP BY bucket, breakdown`;
+  return { text, values: [] };
+}
+
+/** Rows (breakdown, value) over the whole range. */
+export async function clickHouseAggregatedSeriesQuery(context: InsightContext, store: ClickHouseStore, spec: SeriesSpec, range: ResolvedRange): Promise<ClickHouseQuery> {
+  const params = new ClickHouseParams();
+  const src = await source(context, store, spec, params, range.from, range.to);
+  const math = activeDays[spec.math] ? 'dau' : spec.math;
+  const text = `SELECT ${breakdownExpression(spec.breakdown, src, params)} AS breakdown, ${aggregate({ ...spec, math }, src, params)} AS value
+    ${src.from}
+    GROUP BY breakdown`;
+  return { text, values: [] };
+}
+
+/** Breakdown values by event count, most first, one more than `limit`. */
+export async function clickHouseBreakdownValuesQuery(context: InsightContext, store: ClickHouseStore, spec: SeriesSpec, range: ResolvedRange, limit: number): Promise<ClickHouseQuery> {
+  const params = new ClickHouseParams();
+  const src = await source(context, store, spec, params, range.from, range.to);
+  const text = `SELECT ${breakdownExpression({ ...spec.breakdown!, top: undefined }, src, params)} AS value, count() AS events
+    ${src.from}
+    GROUP BY value ORDER BY events DESC, value LIMIT ${Math.trunc(limit) + 1}`;
+  return { text, values: [] };
+}
