@@ -11,6 +11,7 @@ import { registerBenchCommand } from './bench-command.ts';
 import { registerPartitionCommand } from './partition-command.ts';
 import { registerExportCommand } from './export-command.ts';
 import { registerRecountCommand } from './recount-command.ts';
+import { registerClickHouseCommand } from './clickhouse-command.ts';
 
 const environmentHelp = `
 Environment:
@@ -32,6 +33,10 @@ Environment:
                      until SOUNDER_LOGIN_WINDOW_SECONDS (default 900) have passed since the first (default 10; 0: no limit)
   ${configEnvironment.lakeExportDir}  set: workers' maintenance passes export each sealed week to this data lake
                      directory, as \`sounder export --to\` does; ${configEnvironment.lakeGraceDays} (default 1) days after a week ends
+  ${configEnvironment.clickhouseUrl}     set: events also go to ClickHouse, and trends read them there; comma-separated
+                     servers of one cluster (the first takes inserts and queries, all get the schema)
+  ${configEnvironment.clickhouseCluster}  the remote_servers cluster those servers form (needed for more than one)
+  ${configEnvironment.clickhouseDatabase} the ClickHouse database (default sounder)
   DEBUG              print stack traces on errors
 `;
 
@@ -57,6 +62,7 @@ registerPersonsCommand(program);
 registerPartitionCommand(program);
 registerExportCommand(program);
 registerRecountCommand(program);
+registerClickHouseCommand(program);
 registerBenchCommand(program);
 
 try {

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { createPersonalApiKey } from '../accounts/personal-api-keys.ts';
 import { createProject, listProjects } from '../accounts/projects.ts';
 import { countUsers } from '../accounts/users.ts';
+import { migrateConfiguredClickHouse } from '../clickhouse/configured-store.ts';
 import { loadConfig, type Config } from '../config/config.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDatabase } from '../db/open-database.ts';
@@ -50,6 +51,7 @@ export function registerStartCommand(program: Command): void {
       const config = loadConfig({ port: options.port as unknown as number });
       const handle = await openDatabase(config, (line) => console.error(line));
       await migrate(handle.url);
+      await migrateConfiguredClickHouse(config);
       const env = { ...process.env, DATABASE_URL: handle.url, PORT: String(config.port) };
       // A larger young generation: capture and ingestion allocate many short-lived objects per event.
       const launch = (args: string[]) => () => fork(entry, args, { env, stdio: 'inherit', execArgv: ['--max-semi-space-size=64'] });

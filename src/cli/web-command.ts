@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { buildApp } from '../api/app.ts';
+import { closeClickHouseStore } from '../clickhouse/clickhouse-store.ts';
+import { openConfiguredClickHouse } from '../clickhouse/configured-store.ts';
 import { loadConfig } from '../config/config.ts';
 import { openDatabase } from '../db/open-database.ts';
 import { createPool } from '../db/pool.ts';
@@ -19,7 +21,9 @@ export function registerWebCommand(program: Command): void {
       const handle = await openDatabase(config, (line) => process.stderr.write(`${line}\n`));
       const pool = createPool(handle.url, config.dbPoolSize, 'sounder-web');
       const readPool = config.databaseReadUrl ? createPool(config.databaseReadUrl, config.dbPoolSize, 'sounder-web-read') : pool;
+      const clickhouse = openConfiguredClickHouse(config);
       const app = await buildApp({
+        clickhouse,
         db: pool,
         pool,
         readDb: readPool,
@@ -35,6 +39,7 @@ export function registerWebCommand(program: Command): void {
         await app.close();
         await pool.end();
         if (readPool !== pool) await readPool.end();
+        if (clickhouse) await closeClickHouseStore(clickhouse);
         await handle.release();
       });
     });

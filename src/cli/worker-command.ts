@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import pino from 'pino';
+import { closeClickHouseStore } from '../clickhouse/clickhouse-store.ts';
+import { openConfiguredClickHouse } from '../clickhouse/configured-store.ts';
 import { loadConfig } from '../config/config.ts';
 import { openDatabase } from '../db/open-database.ts';
 import { Worker } from '../ingestion/worker.ts';
@@ -18,7 +20,8 @@ export function registerWorkerCommand(program: Command): void {
       if (await runAsClusterPrimary('worker', parseProcessCount('--processes', options.processes, 16), config)) return;
       const log = pino({ level: config.logLevel });
       const handle = await openDatabase(config, (line) => log.info(line));
-      const worker = new Worker({ databaseUrl: handle.url, batchEvents: config.workerBatchEvents, pollMs: config.workerPollMs, log });
+      const clickhouse = openConfiguredClickHouse(config);
+      const worker = new Worker({ databaseUrl: handle.url, batchEvents: config.workerBatchEvents, pollMs: config.workerPollMs, log, clickhouse });
       const maintenance = new MaintenanceLoop({ databaseUrl: handle.url, intervalMs: config.maintenanceSeconds * 1000, cohortRefreshSeconds: config.cohortRefreshSeconds, lakeExport: config.lakeExportDir ? { dir: config.lakeExportDir, graceDays: config.lakeGraceDays } : undefined, log });
       worker.start();
       maintenance.start();
@@ -26,6 +29,7 @@ export function registerWorkerCommand(program: Command): void {
       onShutdown(async () => {
         await Promise.all([worker.stop(), maintenance.stop()]);
         log.info({ worker: worker.id, ...worker.stats }, 'worker stopped');
+        if (clickhouse) await closeClickHouseStore(clickhouse);
         await handle.release();
       });
     });

@@ -28,6 +28,9 @@ const configSchema = z.object({
   loginWindowSeconds: z.coerce.number().int().min(1).max(86_400),
   lakeExportDir: z.string().min(1).optional(),
   lakeGraceDays: z.coerce.number().int().min(0).max(365),
+  clickhouseUrl: z.string().min(1).optional(),
+  clickhouseCluster: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a cluster name from remote_servers').optional(),
+  clickhouseDatabase: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a plain database name'),
   debug: z.boolean(),
 });
 
@@ -57,6 +60,9 @@ const envNames: Partial<Record<keyof Config, string>> = {
   loginWindowSeconds: 'SOUNDER_LOGIN_WINDOW_SECONDS',
   lakeExportDir: 'SOUNDER_EXPORT_DIR',
   lakeGraceDays: 'SOUNDER_EXPORT_GRACE_DAYS',
+  clickhouseUrl: 'CLICKHOUSE_URL',
+  clickhouseCluster: 'CLICKHOUSE_CLUSTER',
+  clickhouseDatabase: 'CLICKHOUSE_DATABASE',
 };
 
 export const configEnvironment = envNames;
@@ -93,6 +99,10 @@ const defaults: Record<keyof Config, unknown> = {
   lakeExportDir: undefined,
   // A week is exported once it ended this many days ago, so late events have arrived.
   lakeGraceDays: 1,
+  // Set: events are also written to ClickHouse and the insights it computes read it there.
+  clickhouseUrl: undefined,
+  clickhouseCluster: undefined,
+  clickhouseDatabase: 'sounder',
   debug: false,
 };
 
