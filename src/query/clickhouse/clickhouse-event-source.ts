@@ -2,7 +2,7 @@ import { clickHouseTable, type ClickHouseStore } from '../../clickhouse/clickhou
 import { materializedColumn, propertyFromArrays } from '../../clickhouse/hot-properties.ts';
 import type { EntityMatcher } from '../filters/entity-condition.ts';
 import { usesPersonProperties, type PropertyGroup } from '../filters/filter-condition.ts';
-import { InvalidQueryError } from '../query-error.ts';
+import { NotOnClickHouseError } from './not-on-clickhouse.ts';
 import { clickHouseGroupCondition, type ClickHouseScope } from './clickhouse-filters.ts';
 import type { ClickHouseParams } from './clickhouse-params.ts';
 
@@ -38,7 +38,7 @@ function eventProperty(materialized: Set<string>) {
 export function clickHouseEventSource(input: ClickHouseSourceInput): ClickHouseSource {
   const { params, store } = input;
   for (const entity of input.entities) {
-    if (entity.isAction) throw new InvalidQueryError('actions are not computed on the ClickHouse store yet; unset CLICKHOUSE_URL to query Postgres', 'actions');
+    if (entity.isAction) throw new NotOnClickHouseError('actions');
   }
   const project = params.add(input.projectId);
   const where = [`project_id = ${project}`];

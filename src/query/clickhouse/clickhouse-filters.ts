@@ -1,3 +1,4 @@
+import { NotOnClickHouseError } from './not-on-clickhouse.ts';
 import { InvalidQueryError } from '../query-error.ts';
 import { groupCondition, type PropertyGroup } from '../filters/filter-condition.ts';
 import { valuesAsText, type PropertyFilter, type PropertyOperator } from '../filters/property-filter.ts';
@@ -51,7 +52,7 @@ function clickHouseFilter(filter: PropertyFilter, scope: ClickHouseScope, params
   switch (filter.type) {
     case 'event': return clickHouseTextCondition(scope.eventProperty(filter.key), filter.operator, filter.value, params);
     case 'person': return clickHouseTextCondition(scope.personProperty(filter.key), filter.operator, filter.value, params);
-    default: throw new InvalidQueryError(`${filter.type} filters are not computed on the ClickHouse store yet; unset CLICKHOUSE_URL to query Postgres`, 'properties');
+    default: throw new NotOnClickHouseError(`${filter.type} filters`);
   }
 }
 

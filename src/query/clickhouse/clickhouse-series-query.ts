@@ -3,7 +3,7 @@ import { materializedKeys } from '../../clickhouse/materialized-keys.ts';
 import type { ResolvedRange } from '../filters/date-range.ts';
 import type { InsightContext } from '../insight-context.ts';
 import type { Interval } from '../insight-filter.ts';
-import { InvalidQueryError } from '../query-error.ts';
+import { NotOnClickHouseError } from './not-on-clickhouse.ts';
 import { activeDays, breakdownNull, breakdownOther, type BreakdownSpec, type SeriesSpec } from '../trends/series-query.ts';
 import { clickHouseEventSource, type ClickHouseSource } from './clickhouse-event-source.ts';
 import { clickHouseNumeric } from './clickhouse-filters.ts';
@@ -52,7 +52,7 @@ function breakdownExpression(breakdown: BreakdownSpec | undefined, source: Click
 }
 
 async function source(context: InsightContext, store: ClickHouseStore, spec: SeriesSpec, params: ClickHouseParams, from: Date, to: Date): Promise<ClickHouseSource> {
-  if (spec.extraConditions) throw new InvalidQueryError('cohort breakdowns are not computed on the ClickHouse store yet; unset CLICKHOUSE_URL to query Postgres', 'breakdown');
+  if (spec.extraConditions) throw new NotOnClickHouseError('cohort breakdowns');
   return clickHouseEventSource({
     store, materialized: await materializedKeys(store), projectId: context.project.id, params, from, to,
     entities: [spec.entity], properties: spec.properties, joinPersons: spec.breakdown?.type === 'person',
