@@ -25,6 +25,14 @@ export interface ClickHouseSourceInput {
 /** `FROM ... WHERE ...` of the events, the expression of each event's person, and where properties are found. */
 export interface ClickHouseSource { from: string; person: string; scope: ClickHouseScope }
 
+/** Whether an event is the entity: its name and its own filters (actions are not printed for ClickHouse yet). */
+export function clickHouseEntityCondition(entity: EntityMatcher, scope: ClickHouseScope, params: ClickHouseParams): string {
+  if (entity.isAction) throw new NotOnClickHouseError('actions');
+  const parts = [entity.eventNames ? `event = ${params.add(entity.eventNames[0])}` : '1'];
+  if (entity.ownProperties.values.length > 0) parts.push(clickHouseGroupCondition(entity.ownProperties, scope, params));
+  return `(${parts.join(' AND ')})`;
+}
+
 function eventProperty(materialized: Set<string>) {
   return (key: string) => (materialized.has(key) ? `\`${materializedColumn(key)}\`` : propertyFromArrays('prop_keys', 'prop_values', key));
 }
@@ -54,11 +62,7 @@ export function clickHouseEventSource(input: ClickHouseSourceInput): ClickHouseS
     const names = input.entities.every((entity) => entity.eventNames) ? [...new Set(input.entities.flatMap((entity) => entity.eventNames!))] : undefined;
     if (names) where.push(`event IN (${names.map((name) => params.add(name)).join(', ')})`);
     if (!input.entities.every((entity) => entity.namesOnly)) {
-      conditions.push(`(${input.entities.map((entity) => {
-        const parts = [entity.eventNames ? `event = ${params.add(entity.eventNames[0])}` : '1'];
-        if (entity.ownProperties.values.length > 0) parts.push(clickHouseGroupCondition(entity.ownProperties, scope, params));
-        return `(${parts.join(' AND ')})`;
-      }).join(' OR ')})`);
+      conditions.push(`(${input.entities.map((entity) => clickHouseEntityCondition(entity, scope, params)).join(' OR ')})`);
     }
   }
   if (input.properties.values.length > 0) conditions.push(clickHouseGroupCondition(input.properties, scope, params));

@@ -1,4 +1,5 @@
-import { runQuery } from '../../db/pool.ts';
+import { clickHouseFunnelSequencesQuery } from '../clickhouse/clickhouse-funnel-sequences.ts';
+import { runEventsQuery } from '../events-query.ts';
 import type { EntityMatcher } from '../filters/entity-condition.ts';
 import { eventPersonId, eventScope, eventSource } from '../filters/event-source.ts';
 import type { PropertyGroup } from '../filters/filter-condition.ts';
@@ -44,7 +45,8 @@ export function funnelSequencesQuery(context: InsightContext, input: FunnelSeque
 }
 
 export async function loadFunnelSequences(context: InsightContext, input: FunnelSequenceInput): Promise<PersonFunnelRow[]> {
-  const query = funnelSequencesQuery(context, input);
-  const { rows } = await runQuery<{ person_id: string; times: number[]; masks: number[]; breakdowns: Array<string | null> }>(context.db, 'insights.funnel_sequences', query.text, query.values);
-  return rows.map((row) => ({ personId: row.person_id, times: row.times, masks: row.masks, breakdowns: row.breakdowns }));
+  const rows = await runEventsQuery<{ person_id: string; times: Array<number | string>; masks: number[]; breakdowns: Array<string | null> }>(context, 'insights.funnel_sequences',
+    () => funnelSequencesQuery(context, input), (store) => clickHouseFunnelSequencesQuery(context, store, input));
+  // ClickHouse's JSON quotes 64-bit numbers; an empty breakdown list means no breakdown.
+  return rows.map((row) => ({ personId: row.person_id, times: row.times.map(Number), masks: row.masks.map(Number), breakdowns: input.breakdown ? row.breakdowns : [] }));
 }

@@ -1,6 +1,8 @@
-import { runQuery } from '../../db/pool.ts';
-import { resolveRange } from '../filters/date-range.ts';
-import { matchEntity } from '../filters/entity-condition.ts';
+import { clickHouseRetentionPersonsQuery, clickHouseRetentionQuery } from '../clickhouse/clickhouse-retention.ts';
+import { runEventsQuery } from '../events-query.ts';
+import { resolveRange, type ResolvedRange } from '../filters/date-range.ts';
+import { matchEntity, type EntityMatcher } from '../filters/entity-condition.ts';
+import type { PropertyGroup } from '../filters/filter-condition.ts';
 import { eventPersonId, eventSource } from '../filters/event-source.ts';
 import type { InsightContext } from '../insight-context.ts';
 import type { InsightFilter, Interval } from '../insight-filter.ts';
@@ -17,14 +19,21 @@ const periods: Record<InsightFilter['period'], { interval: Interval; label: stri
   Month: { interval: 'month', label: 'Month' },
 };
 
-interface RetentionQuery { text: string; values: unknown[]; buckets: string[] }
+interface RetentionQuery { text: string; values: unknown[] }
 
-/**
- * The SQL behind the cohort table: `target` holds (person, cohort bucket): each bucket the
- * person did the start event in (recurring), or only the bucket of their first time ever
- * (first time); `returned` the buckets they did the returning event in.
- */
-async function retentionQuery(context: InsightContext, filter: InsightFilter, select: (params: SqlParams, buckets: string[]) => string): Promise<RetentionQuery> {
+/** What both stores' retention SQL is built from. */
+export interface RetentionInput {
+  interval: Interval;
+  range: ResolvedRange;
+  /** The cohort periods, as wall-clock keys. */
+  buckets: string[];
+  target: EntityMatcher;
+  returning: EntityMatcher;
+  firstTime: boolean;
+  properties: PropertyGroup;
+}
+
+async function retentionInput(context: InsightContext, filter: InsightFilter): Promise<RetentionInput> {
   const period = periods[filter.period];
   const count = filter.total_intervals;
   const range = await resolveRange(context, { dateFrom: filter.date_from, dateTo: filter.date_to, interval: period.interval, lastIntervals: count });
@@ -33,59 +42,70 @@ async function retentionQuery(context: InsightContext, filter: InsightFilter, se
   const targetEntity = filter.target_entity ?? filter.events[0] ?? { id: '$pageview', type: 'events' as const };
   const returningEntity = filter.returning_entity ?? targetEntity;
   const [target, returning] = await Promise.all([matchEntity(context, targetEntity), matchEntity(context, returningEntity)]);
+  return { interval: period.interval, range, buckets, target, returning, firstTime: filter.retention_type === 'retention_first_time', properties: filter.properties };
+}
+
+/**
+ * The SQL behind the cohort table: `target` holds (person, cohort bucket): each bucket the
+ * person did the start event in (recurring), or only the bucket of their first time ever
+ * (first time); `returned` the buckets they did the returning event in.
+ */
+function retentionQuery(context: InsightContext, input: RetentionInput, select: (params: SqlParams) => string): RetentionQuery {
+  const { range, buckets } = input;
   const d = context.dialect;
   const params = new SqlParams();
   const tz = params.add(context.project.timezone);
   // Buckets stay timestamps inside the query (text only for the few rows it returns).
-  const bucket = d.bucketStart(period.interval, d.localTime('e.timestamp', tz), context.project.weekStartDay);
-  const firstTime = filter.retention_type === 'retention_first_time';
-  const targetRows = firstTime
+  const bucket = d.bucketStart(input.interval, d.localTime('e.timestamp', tz), context.project.weekStartDay);
+  const targetRows = input.firstTime
     ? `SELECT person_id, first_bucket AS bucket FROM (
          SELECT ${eventPersonId} AS person_id, min(${bucket}) AS first_bucket
-         FROM ${eventSource({ context, params, to: range.to, entities: [target], properties: filter.properties })}
+         FROM ${eventSource({ context, params, to: range.to, entities: [input.target], properties: input.properties })}
          GROUP BY 1) firsts WHERE first_bucket >= ${params.add(buckets[0])}::timestamp`
     : `SELECT DISTINCT ${eventPersonId} AS person_id, ${bucket} AS bucket
-       FROM ${eventSource({ context, params, from: range.from, to: range.to, entities: [target], properties: filter.properties })}`;
+       FROM ${eventSource({ context, params, from: range.from, to: range.to, entities: [input.target], properties: input.properties })}`;
   const text = `WITH target AS (${targetRows}),
     returned AS (SELECT DISTINCT ${eventPersonId} AS person_id, ${bucket} AS bucket
-      FROM ${eventSource({ context, params, from: range.from, to: range.to, entities: [returning], properties: filter.properties })})
-    ${select(params, buckets)}`;
-  return { text, values: params.values, buckets };
+      FROM ${eventSource({ context, params, from: range.from, to: range.to, entities: [input.returning], properties: input.properties })})
+    ${select(params)}`;
+  return { text, values: params.values };
 }
 
 /** PostHog's retention table: one row per cohort (period), each with the persons still active k periods later. */
 export async function getRetention(context: InsightContext, filter: InsightFilter): Promise<RetentionCohort[]> {
   const key = context.dialect.bucketKey;
-  const query = await retentionQuery(context, filter, () => `
+  const input = await retentionInput(context, filter);
+  const rows = await runEventsQuery<{ cohort: string; returned: string; persons: number | string }>(context, 'insights.retention', () => retentionQuery(context, input, () => `
     SELECT ${key('bucket')} AS cohort, ${key('bucket')} AS returned, count(*) AS persons FROM target GROUP BY bucket
     UNION ALL
-    SELECT ${key('t.bucket')}, ${key('r.bucket')}, count(DISTINCT t.person_id) FROM target t JOIN returned r ON r.person_id = t.person_id AND r.bucket > t.bucket GROUP BY t.bucket, r.bucket`);
-  const { rows } = await runQuery<{ cohort: string; returned: string; persons: number }>(context.db, 'insights.retention', query.text, query.values);
-  const index = new Map(query.buckets.map((bucket, position) => [bucket, position]));
+    SELECT ${key('t.bucket')}, ${key('r.bucket')}, count(DISTINCT t.person_id) FROM target t JOIN returned r ON r.person_id = t.person_id AND r.bucket > t.bucket GROUP BY t.bucket, r.bucket`),
+  (store) => clickHouseRetentionQuery(context, store, input));
+  const index = new Map(input.buckets.map((bucket, position) => [bucket, position]));
   const label = periods[filter.period].label;
-  const { days } = bucketLabels(query.buckets, periods[filter.period].interval);
-  const table = query.buckets.map((_, cohort) => Array.from({ length: query.buckets.length - cohort }, () => 0));
+  const { days } = bucketLabels(input.buckets, periods[filter.period].interval);
+  const table = input.buckets.map((_, cohort) => Array.from({ length: input.buckets.length - cohort }, () => 0));
   for (const row of rows) {
     const cohort = index.get(row.cohort);
     const returned = index.get(row.returned);
     if (cohort === undefined || returned === undefined) continue;
-    table[cohort]![returned - cohort] = row.persons;
+    table[cohort]![returned - cohort] = Number(row.persons);
   }
   return table.map((values, cohort) => ({ label: `${label} ${cohort}`, date: days[cohort]!, values: values.map((count) => ({ count })) }));
 }
 
 /** The persons of one cell: in cohort `cohort` (0 = the first period) and active `period` periods later (0: the whole cohort). */
 export async function getRetentionPersonIds(context: InsightContext, filter: InsightFilter, cohort: number, period: number): Promise<string[]> {
-  const query = await retentionQuery(context, filter, (params, buckets) => {
-    if (cohort < 0 || period < 0 || cohort + period >= buckets.length) {
-      throw new InvalidQueryError(`no cell (${cohort}, ${period}) in a table of ${buckets.length} periods`, 'selected_interval');
-    }
+  const input = await retentionInput(context, filter);
+  const { buckets } = input;
+  if (cohort < 0 || period < 0 || cohort + period >= buckets.length) {
+    throw new InvalidQueryError(`no cell (${cohort}, ${period}) in a table of ${buckets.length} periods`, 'selected_interval');
+  }
+  const rows = await runEventsQuery<{ person_id: string }>(context, 'insights.retention_persons', () => retentionQuery(context, input, (params) => {
     const cohortBucket = `${params.add(buckets[cohort])}::timestamp`;
     return period === 0
       ? `SELECT person_id::text FROM target WHERE bucket = ${cohortBucket}`
       : `SELECT DISTINCT t.person_id::text FROM target t JOIN returned r ON r.person_id = t.person_id
          WHERE t.bucket = ${cohortBucket} AND r.bucket = ${params.add(buckets[cohort + period])}::timestamp`;
-  });
-  const { rows } = await runQuery<{ person_id: string }>(context.db, 'insights.retention_persons', query.text, query.values);
+  }), (store) => clickHouseRetentionPersonsQuery(context, store, input, buckets[cohort]!, period === 0 ? undefined : buckets[cohort + period]));
   return rows.map((row) => row.person_id);
 }
