@@ -55,6 +55,15 @@ ENGINE = Distributed(${clickHouseIdentifier(store.cluster)}, ${clickHouseIdentif
       for (const key of hotProperties) await addMaterializedColumn(store, node, key);
     },
   },
+  {
+    version: 3,
+    name: 'when each person was created (lifecycle tells new persons by it)',
+    async apply(store, node) {
+      const present = await node.query<{ n: number }>(`SELECT count() AS n FROM system.columns
+        WHERE database = ${clickHouseString(store.database)} AND table = 'persons' AND name = 'created_at'`);
+      if (Number(present[0]?.n) === 0) await node.command(`ALTER TABLE ${clickHouseTable(store, 'persons')} ADD COLUMN created_at Nullable(DateTime('UTC'))`);
+    },
+  },
 ];
 
 /**

@@ -1,3 +1,4 @@
+import { clickHouseDateTimeText } from '../clickhouse/clickhouse-literal.ts';
 import { clickHouseTable, type ClickHouseStore } from '../clickhouse/clickhouse-store.ts';
 import { propertyArrays } from '../clickhouse/property-arrays.ts';
 import { runQuery, type PoolClient } from '../db/pool.ts';
@@ -25,15 +26,15 @@ export async function copyPersonsToClickHouse(client: PoolClient, store: ClickHo
   if (uuids.length === 0) return;
   const { rows: [transaction] } = await runQuery<{ version: string }>(client, 'worker.clickhouse_version', 'SELECT pg_current_xact_id()::text AS version');
   const version = transaction!.version;
-  const { rows: persons } = await runQuery<{ uuid: string; project_id: number; properties: Record<string, unknown> }>(client, 'worker.clickhouse_persons',
-    'SELECT uuid, project_id, properties FROM persons WHERE uuid = ANY($1::uuid[])', [uuids]);
+  const { rows: persons } = await runQuery<{ uuid: string; project_id: number; properties: Record<string, unknown>; created_at: Date }>(client, 'worker.clickhouse_persons',
+    'SELECT uuid, project_id, properties, created_at FROM persons WHERE uuid = ANY($1::uuid[])', [uuids]);
   const { rows: overrides } = await runQuery<{ project_id: number; old_person_uuid: string; override_person_uuid: string }>(client, 'worker.clickhouse_overrides',
     'SELECT project_id, old_person_uuid, override_person_uuid FROM person_overrides WHERE override_person_uuid = ANY($1::uuid[])', [uuids]);
   const alive = new Set(persons.map((person) => person.uuid));
   const personRows = [
-    ...persons.map((person) => ({ project_id: person.project_id, id: person.uuid, ...propertyArrays(person.properties), is_deleted: 0, version })),
+    ...persons.map((person) => ({ project_id: person.project_id, id: person.uuid, ...propertyArrays(person.properties), created_at: clickHouseDateTimeText(person.created_at), is_deleted: 0, version })),
     ...changed.filter((person) => !alive.has(person.uuid))
-      .map((person) => ({ project_id: person.projectId, id: person.uuid, prop_keys: [], prop_values: [], is_deleted: 1, version })),
+      .map((person) => ({ project_id: person.projectId, id: person.uuid, prop_keys: [], prop_values: [], created_at: null, is_deleted: 1, version })),
   ];
   const overrideRows = overrides.map((row) => ({ project_id: row.project_id, old_person_id: row.old_person_uuid, override_person_id: row.override_person_uuid, version }));
   await Promise.all(store.nodes.map(async (node) => {

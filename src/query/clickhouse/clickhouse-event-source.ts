@@ -76,7 +76,8 @@ export function clickHouseEventSource(input: ClickHouseSourceInput): ClickHouseS
     WHERE ${[...where, ...conditions].join('\n      AND ')}`,
     };
   }
-  const personsTable = `(SELECT id AS person, argMax(prop_keys, version) AS person_keys, argMax(prop_values, version) AS person_values
+  const personsTable = `(SELECT id AS person, argMax(prop_keys, version) AS person_keys, argMax(prop_values, version) AS person_values,
+        argMax(created_at, version) AS person_created_at
       FROM ${clickHouseTable(store, 'persons')} WHERE project_id = ${project} GROUP BY id) AS persons`;
   // The inner level passes on every column a filter or the caller may read: the events' own.
   return {

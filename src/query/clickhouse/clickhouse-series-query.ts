@@ -14,8 +14,8 @@ export interface ClickHouseQuery { text: string; values: unknown[] }
 const fractions: Record<string, number> = { median: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
 
 /** The wall-clock start of an event's interval in `tz`, as the 'YYYY-MM-DD HH:MM:SS' key results are aligned on. */
-export function clickHouseBucketKey(interval: Interval, tz: string, weekStartDay: 0 | 1): string {
-  const local = `toTimeZone(timestamp, ${tz})`;
+export function clickHouseBucketKey(interval: Interval, tz: string, weekStartDay: 0 | 1, column = 'timestamp'): string {
+  const local = `toTimeZone(${column}, ${tz})`;
   const midnight = (date: string) => `concat(toString(${date}), ' 00:00:00')`;
   switch (interval) {
     case 'minute': return `toString(toStartOfMinute(${local}))`;
@@ -60,12 +60,17 @@ async function source(context: InsightContext, store: ClickHouseStore, spec: Ser
 }
 
 
-/** The wall-clock start of the interval after `key`, as naive seconds (calendar months differ in length). */
-function nextStart(key: string, interval: Interval): number {
+/** The wall-clock start `steps` intervals after (or before) `key`, as naive seconds: local times step as Postgres' timestamp arithmetic does (calendar months differ in length). */
+export function stepWallClock(key: string, interval: Interval, steps: number): number {
   const date = new Date(`${key.replace(' ', 'T')}Z`);
-  if (interval === 'month') date.setUTCMonth(date.getUTCMonth() + 1);
-  else date.setTime(date.getTime() + { minute: 60, hour: 3600, day: 86_400, week: 604_800 }[interval] * 1000);
+  if (interval === 'month') date.setUTCMonth(date.getUTCMonth() + steps);
+  else date.setTime(date.getTime() + { minute: 60, hour: 3600, day: 86_400, week: 604_800 }[interval] * 1000 * steps);
   return date.getTime() / 1000;
+}
+
+/** A wall-clock key of naive seconds. */
+export function wallClockKey(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 /** Rows (bucket, breakdown, value) of one series: the ClickHouse form of series-query.ts's seriesQuery. */
@@ -79,11 +84,14 @@ export async function clickHouseSeriesQuery(context: InsightContext, store: Clic
     const from = new Date(range.from.getTime() - days * 86_400_000);
     const src = await source(context, store, spec, params, from, range.to);
     const wall = (instant: string) => `toUInt32(toDateTime(toString(toTimeZone(${instant}, ${tz})), 'UTC'))`;
-    const ends = range.buckets.map((bucket) => [bucket, nextStart(bucket, range.interval)] as const);
+    const ends = range.buckets.map((bucket) => [bucket, stepWallClock(bucket, range.interval, 1)] as const);
     const buckets = `[${ends.map(([bucket, end]) => `(${params.add(bucket)}, toUInt32(${end}))`).join(', ')}]`;
     const end = `least(tupleElement(b, 2), ${wall(params.add(range.to))})`;
+    // The event's time reaches the lambda as a second array, not from the row: ClickHouse 18.16
+    // drops a subquery's column that only a lambda reads.
+    const times = `arrayResize([${wall('timestamp')}], ${ends.length}, ${wall('timestamp')})`;
     const text = `SELECT bucket, breakdown, uniqExact(person) AS value FROM (
-        SELECT tupleElement(arrayJoin(arrayFilter(b -> ${wall('timestamp')} >= ${end} - ${days * 86_400} AND ${wall('timestamp')} < ${end}, ${buckets})), 1) AS bucket,
+        SELECT tupleElement(arrayJoin(arrayFilter((b, t) -> t >= ${end} - ${days * 86_400} AND t < ${end}, ${buckets}, ${times})), 1) AS bucket,
           ${breakdownExpression(spec.breakdown, src, params)} AS breakdown, ${src.person} AS person
         ${src.from})
       GROUP BY bucket, breakdown`;

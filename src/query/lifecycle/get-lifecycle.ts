@@ -1,6 +1,8 @@
-import { runQuery } from '../../db/pool.ts';
+import { clickHouseLifecyclePersonsQuery, clickHouseLifecycleQuery } from '../clickhouse/clickhouse-lifecycle.ts';
+import { runEventsQuery } from '../events-query.ts';
 import { resolveRange, type ResolvedRange } from '../filters/date-range.ts';
-import { matchEntity } from '../filters/entity-condition.ts';
+import { matchEntity, type EntityMatcher } from '../filters/entity-condition.ts';
+import type { PropertyGroup } from '../filters/filter-condition.ts';
 import { eventPersonId, eventSource } from '../filters/event-source.ts';
 import type { InsightContext } from '../insight-context.ts';
 import { seriesOf, type InsightFilter } from '../insight-filter.ts';
@@ -10,6 +12,9 @@ import { bucketLabels } from '../trends/bucket-labels.ts';
 
 export const lifecycleStatuses = ['new', 'returning', 'resurrecting', 'dormant'] as const;
 export type LifecycleStatus = typeof lifecycleStatuses[number];
+
+/** What both stores' lifecycle SQL is built from. */
+export interface LifecycleInput { entity: EntityMatcher; properties: PropertyGroup; range: ResolvedRange; lookbackFrom: Date }
 
 export interface LifecycleResult { status: LifecycleStatus; label: string; data: number[]; count: number; labels: string[]; days: string[] }
 
@@ -22,17 +27,15 @@ const lookbackMs = { minute: 60_000, hour: 3_600_000, day: 90_000_000, week: 608
  * returning (active in the previous one too) or resurrecting (seen before, not in the previous
  * one); dormant persons were active in the previous interval and not in this one.
  */
-async function lifecycleRows(context: InsightContext, filter: InsightFilter, range: ResolvedRange, params: SqlParams): Promise<string> {
-  const series = seriesOf(filter);
-  if (series.length !== 1) throw new InvalidQueryError('lifecycle takes exactly one series', 'events');
-  const entity = await matchEntity(context, series[0]!);
+function lifecycleRows(context: InsightContext, input: LifecycleInput, params: SqlParams): string {
+  const { entity, range } = input;
   const d = context.dialect;
   const tz = params.add(context.project.timezone);
   const step = d.step(range.interval);
   const bucketOf = (timestamp: string) => d.bucketStart(range.interval, d.localTime(timestamp, tz), context.project.weekStartDay);
   const first = `${params.add(range.buckets[0])}::timestamp`;
   const activity = `SELECT DISTINCT ${eventPersonId} AS person_id, ${bucketOf('e.timestamp')} AS bucket
-    FROM ${eventSource({ context, params, from: new Date(range.from.getTime() - lookbackMs[range.interval]), to: range.to, entities: [entity], properties: filter.properties })}`;
+    FROM ${eventSource({ context, params, from: input.lookbackFrom, to: range.to, entities: [entity], properties: input.properties })}`;
   // Joins on (person, bucket ± one interval), not correlated subqueries: those would rescan
   // the activity for every row.
   return `WITH activity AS (${activity}),
@@ -53,13 +56,23 @@ async function lifecycleRows(context: InsightContext, filter: InsightFilter, ran
     WHERE following.person_id IS NULL AND b.bucket + ${step} >= ${first} AND b.bucket + ${step} <= ${params.add(range.buckets.at(-1))}::timestamp`;
 }
 
+async function lifecycleInput(context: InsightContext, filter: InsightFilter): Promise<LifecycleInput> {
+  const series = seriesOf(filter);
+  if (series.length !== 1) throw new InvalidQueryError('lifecycle takes exactly one series', 'events');
+  const range = await resolveRange(context, { dateFrom: filter.date_from, dateTo: filter.date_to, interval: filter.interval });
+  const entity = await matchEntity(context, series[0]!);
+  return { entity, properties: filter.properties, range, lookbackFrom: new Date(range.from.getTime() - lookbackMs[range.interval]) };
+}
+
 /** PostHog's lifecycle: four series, dormant counted negative. */
 export async function getLifecycle(context: InsightContext, filter: InsightFilter): Promise<LifecycleResult[]> {
-  const range = await resolveRange(context, { dateFrom: filter.date_from, dateTo: filter.date_to, interval: filter.interval });
-  const params = new SqlParams();
-  const rowsSql = await lifecycleRows(context, filter, range, params);
-  const { rows } = await runQuery<{ bucket: string; status: LifecycleStatus; persons: number }>(context.db, 'insights.lifecycle',
-    `SELECT ${context.dialect.bucketKey('bucket')} AS bucket, status, count(*) AS persons FROM (${rowsSql}) r GROUP BY 1, 2`, params.values);
+  const input = await lifecycleInput(context, filter);
+  const { range } = input;
+  const found = await runEventsQuery<{ bucket: string; status: LifecycleStatus; persons: number | string }>(context, 'insights.lifecycle', () => {
+    const params = new SqlParams();
+    return { text: `SELECT ${context.dialect.bucketKey('bucket')} AS bucket, status, count(*) AS persons FROM (${lifecycleRows(context, input, params)}) r GROUP BY 1, 2`, values: params.values };
+  }, (store) => clickHouseLifecycleQuery(context, store, input));
+  const rows = found.map((row) => ({ ...row, persons: Number(row.persons) }));
   const position = new Map(range.buckets.map((bucket, index) => [bucket, index]));
   const { labels, days } = bucketLabels(range.buckets, range.interval);
   const series = new Map(lifecycleStatuses.map((status) => [status, range.buckets.map(() => 0)]));
@@ -74,10 +87,11 @@ export async function getLifecycle(context: InsightContext, filter: InsightFilte
 }
 
 export async function getLifecyclePersonIds(context: InsightContext, filter: InsightFilter, status: LifecycleStatus, bucket: string): Promise<string[]> {
-  const range = await resolveRange(context, { dateFrom: filter.date_from, dateTo: filter.date_to, interval: filter.interval });
-  const params = new SqlParams();
-  const rowsSql = await lifecycleRows(context, filter, range, params);
-  const { rows } = await runQuery<{ person_id: string }>(context.db, 'insights.lifecycle_persons',
-    `SELECT person_id::text FROM (${rowsSql}) r WHERE status = ${params.add(status)} AND ${context.dialect.bucketKey('bucket')} = ${params.add(bucket)}`, params.values);
+  const input = await lifecycleInput(context, filter);
+  const rows = await runEventsQuery<{ person_id: string }>(context, 'insights.lifecycle_persons', () => {
+    const params = new SqlParams();
+    const rowsSql = lifecycleRows(context, input, params);
+    return { text: `SELECT person_id::text FROM (${rowsSql}) r WHERE status = ${params.add(status)} AND ${context.dialect.bucketKey('bucket')} = ${params.add(bucket)}`, values: params.values };
+  }, (store) => clickHouseLifecyclePersonsQuery(context, store, input, status, bucket));
   return rows.map((row) => row.person_id);
 }

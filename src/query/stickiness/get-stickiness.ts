@@ -1,4 +1,5 @@
-import { runQuery } from '../../db/pool.ts';
+import { clickHouseStickinessPersonsQuery, clickHouseStickinessQuery } from '../clickhouse/clickhouse-stickiness.ts';
+import { runEventsQuery } from '../events-query.ts';
 import { resolveRange } from '../filters/date-range.ts';
 import { matchEntity } from '../filters/entity-condition.ts';
 import { eventPersonId, eventSource } from '../filters/event-source.ts';
@@ -35,11 +36,15 @@ export async function getStickiness(context: InsightContext, filter: InsightFilt
   const results: StickinessSeriesResult[] = [];
   for (const series of allSeries) {
     const entity = await matchEntity(context, series);
-    const params = new SqlParams();
-    const { rows } = await runQuery<{ intervals: number; persons: number }>(context.db, 'insights.stickiness',
-      `SELECT intervals, count(*) AS persons FROM (${activeIntervalsQuery(context, filter, entity, range, params)}) p GROUP BY 1`, params.values);
+    const rows = await runEventsQuery<{ intervals: number | string; persons: number | string }>(context, 'insights.stickiness', () => {
+      const params = new SqlParams();
+      return { text: `SELECT intervals, count(*) AS persons FROM (${activeIntervalsQuery(context, filter, entity, range, params)}) p GROUP BY 1`, values: params.values };
+    }, (store) => clickHouseStickinessQuery(context, store, filter, entity, range));
     const data = Array.from({ length: total }, () => 0);
-    for (const row of rows) if (row.intervals >= 1 && row.intervals <= total) data[row.intervals - 1] = row.persons;
+    for (const row of rows) {
+      const intervals = Number(row.intervals);
+      if (intervals >= 1 && intervals <= total) data[intervals - 1] = Number(row.persons);
+    }
     const name = series.custom_name ?? series.name ?? entity.label;
     results.push({
       action: { id: series.id, type: series.type, name, order: series.order ?? series.index },
@@ -59,9 +64,10 @@ export async function getStickinessPersonIds(context: InsightContext, filter: In
   if (!series) throw new InvalidQueryError(`there is no series ${seriesIndex}`, 'series');
   const range = await resolveRange(context, { dateFrom: filter.date_from, dateTo: filter.date_to, interval: filter.interval });
   const entity = await matchEntity(context, series);
-  const params = new SqlParams();
-  const inner = activeIntervalsQuery(context, filter, entity, range, params);
-  const { rows } = await runQuery<{ person_id: string }>(context.db, 'insights.stickiness_persons',
-    `SELECT person_id::text FROM (${inner}) p WHERE intervals = ${params.add(intervals)}`, params.values);
+  const rows = await runEventsQuery<{ person_id: string }>(context, 'insights.stickiness_persons', () => {
+    const params = new SqlParams();
+    const inner = activeIntervalsQuery(context, filter, entity, range, params);
+    return { text: `SELECT person_id::text FROM (${inner}) p WHERE intervals = ${params.add(intervals)}`, values: params.values };
+  }, (store) => clickHouseStickinessPersonsQuery(context, store, filter, entity, range, intervals));
   return rows.map((row) => row.person_id);
 }
