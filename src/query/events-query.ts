@@ -2,6 +2,10 @@ import { runQuery } from '../db/pool.ts';
 import type { ClickHouseStore } from '../clickhouse/clickhouse-store.ts';
 import type { InsightContext } from './insight-context.ts';
 import { NotOnClickHouseError } from './clickhouse/not-on-clickhouse.ts';
+import { InvalidQueryError } from './query-error.ts';
+
+// ClickHouse's CANNOT_COMPILE_REGEXP: a filter's regex that RE2 does not take (the HTTP client gives the code, chDB only the message).
+const isRegexpError = (error: unknown) => (error as { code?: string }).code === '427' || /^(Query failed: )?Code: 427\b/.test((error as Error).message ?? '');
 
 export interface PrintedQuery { text: string; values: unknown[] }
 
@@ -16,7 +20,10 @@ export async function runEventsQuery<Row>(context: InsightContext, name: string,
       if (error instanceof NotOnClickHouseError) return undefined;
       throw error;
     });
-    if (query) return context.clickhouse.primary.query<Row>(`/* ${name} */ ${query.text}`);
+    if (query) return context.clickhouse.primary.query<Row>(`/* ${name} */ ${query.text}`).catch((error: unknown) => {
+      if (isRegexpError(error)) throw new InvalidQueryError('invalid regular expression in a property filter', 'properties');
+      throw error;
+    });
   }
   const query = postgres();
   return (await runQuery<Row & Record<string, unknown>>(context.db, name, query.text, query.values)).rows;

@@ -2,7 +2,6 @@ import { expect } from 'vitest';
 import { runQuery } from '../../src/db/pool.ts';
 import { createInsightContext, type InsightContext } from '../../src/query/insight-context.ts';
 import { sendCapture } from './capture-client.ts';
-import { createTestClickHouse, testEventsStore } from './test-clickhouse.ts';
 import { startTestServer, type TestServer } from './test-server.ts';
 
 export interface FixtureEvent { event: string; distinct_id: string; timestamp: string; properties?: Record<string, unknown> }
@@ -19,9 +18,7 @@ export interface InsightFixture {
  * TEST_EVENTS_STORE set, the worker also writes to a ClickHouse store and insights read it.
  */
 export async function startInsightFixture(events: FixtureEvent[], options: { timezone?: string; weekStartDay?: 0 | 1 } = {}): Promise<InsightFixture> {
-  const kind = testEventsStore();
-  const clickhouse = kind ? await createTestClickHouse(kind) : undefined;
-  const server = await startTestServer({ clickhouse: clickhouse?.store });
+  const server = await startTestServer();
   await runQuery(server.db.pool, 'test.project_settings', 'UPDATE projects SET timezone = $2, week_start_day = $3 WHERE id = $1',
     [server.project.id, options.timezone ?? 'UTC', options.weekStartDay ?? 0]);
   // One request per distinct id keeps each person's events in order through the worker.
@@ -32,10 +29,7 @@ export async function startInsightFixture(events: FixtureEvent[], options: { tim
   await server.drained();
   return {
     server,
-    context: (now = '2026-03-20T12:00:00Z') => createInsightContext(server.db.pool, server.project.id, new Date(now), clickhouse?.store),
-    stop: async () => {
-      await server.stop();
-      await clickhouse?.drop();
-    },
+    context: (now = '2026-03-20T12:00:00Z') => createInsightContext(server.db.pool, server.project.id, new Date(now), server.clickhouse),
+    stop: () => server.stop(),
   };
 }

@@ -9,6 +9,7 @@ import type { RateLimit } from '../../src/capture/rate-limiter.ts';
 import type { LoginLimit } from '../../src/accounts/login-limiter.ts';
 import { runQuery } from '../../src/db/pool.ts';
 import { Worker } from '../../src/ingestion/worker.ts';
+import { createTestClickHouse, testEventsStore } from './test-clickhouse.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 /** A worker log that stays quiet unless something goes wrong. */
@@ -21,31 +22,40 @@ export interface TestServer {
   project: Project;
   apiKey: string;
   worker?: Worker;
+  /** The ClickHouse events store the worker also writes to and insights read (TEST_EVENTS_STORE, or given). */
+  clickhouse?: ClickHouseStore;
   /** Waits until the ingestion buffer is empty (every accepted event is stored). */
   drained(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** A real Sounder web tier on a random port over a fresh database, with an in-process worker unless `worker: false`. */
+/**
+ * A real Sounder web tier on a random port over a fresh database, with an in-process worker
+ * unless `worker: false`; with TEST_EVENTS_STORE set, over a fresh ClickHouse database too.
+ */
 export async function startTestServer(options: { worker?: boolean; backlogLimits?: BacklogLimits; captureRateLimit?: RateLimit; insightCacheSeconds?: number; loginLimit?: LoginLimit; clickhouse?: ClickHouseStore } = {}): Promise<TestServer> {
   const db = await createTestDatabase();
-  const app = await buildApp({ db: db.pool, pool: db.pool, logLevel: 'silent', backlogLimits: options.backlogLimits, captureRateLimit: options.captureRateLimit, insightCacheSeconds: options.insightCacheSeconds, loginLimit: options.loginLimit, clickhouse: options.clickhouse });
+  const kind = options.clickhouse ? undefined : testEventsStore();
+  const ownClickHouse = kind ? await createTestClickHouse(kind) : undefined;
+  const clickhouse = options.clickhouse ?? ownClickHouse?.store;
+  const app = await buildApp({ db: db.pool, pool: db.pool, logLevel: 'silent', backlogLimits: options.backlogLimits, captureRateLimit: options.captureRateLimit, insightCacheSeconds: options.insightCacheSeconds, loginLimit: options.loginLimit, clickhouse });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const project = await createProject(db.pool, 'Test project');
   const apiKey = (await createPersonalApiKey(db.pool, project.id)).key;
   let worker: Worker | undefined;
   if (options.worker !== false) {
-    worker = new Worker({ databaseUrl: db.url, batchEvents: 1000, pollMs: 10, log: quietLog, clickhouse: options.clickhouse });
+    worker = new Worker({ databaseUrl: db.url, batchEvents: 1000, pollMs: 10, log: quietLog, clickhouse });
     worker.start();
   }
   return {
-    db, app, url, project, apiKey, worker,
+    db, app, url, project, apiKey, worker, clickhouse,
     drained: (timeoutMs = 30_000) => waitForEmptyBuffer(db, timeoutMs),
     stop: async () => {
       await worker?.stop();
       await app.close();
       await db.drop();
+      await ownClickHouse?.drop();
     },
   };
 }

@@ -42,7 +42,7 @@ function aggregate(spec: SeriesSpec, source: ClickHouseSource, params: ClickHous
   }
 }
 
-function breakdownExpression(breakdown: BreakdownSpec | undefined, source: ClickHouseSource, params: ClickHouseParams): string {
+export function clickHouseBreakdown(breakdown: BreakdownSpec | undefined, source: ClickHouseSource, params: ClickHouseParams): string {
   if (!breakdown) return 'CAST(NULL AS Nullable(String))';
   const property = breakdown.type === 'person' ? source.scope.personProperty(breakdown.key) : source.scope.eventProperty(breakdown.key);
   const value = `ifNull(${property}, ${params.add(breakdownNull)})`;
@@ -92,13 +92,13 @@ export async function clickHouseSeriesQuery(context: InsightContext, store: Clic
     const times = `arrayResize([${wall('timestamp')}], ${ends.length}, ${wall('timestamp')})`;
     const text = `SELECT bucket, breakdown, uniqExact(person) AS value FROM (
         SELECT tupleElement(arrayJoin(arrayFilter((b, t) -> t >= ${end} - ${days * 86_400} AND t < ${end}, ${buckets}, ${times})), 1) AS bucket,
-          ${breakdownExpression(spec.breakdown, src, params)} AS breakdown, ${src.person} AS person
+          ${clickHouseBreakdown(spec.breakdown, src, params)} AS breakdown, ${src.person} AS person
         ${src.from})
       GROUP BY bucket, breakdown`;
     return { text, values: [] };
   }
   const src = await source(context, store, spec, params, range.from, range.to);
-  const breakdown = breakdownExpression(spec.breakdown, src, params);
+  const breakdown = clickHouseBreakdown(spec.breakdown, src, params);
   if (cumulativePersons) {
     const text = `SELECT first_bucket AS bucket, breakdown, count() AS value FROM (
         SELECT min(${key}) AS first_bucket, ${breakdown} AS breakdown, ${src.person} AS person ${src.from} GROUP BY breakdown, person)
@@ -116,7 +116,7 @@ export async function clickHouseAggregatedSeriesQuery(context: InsightContext, s
   const params = new ClickHouseParams();
   const src = await source(context, store, spec, params, range.from, range.to);
   const math = activeDays[spec.math] ? 'dau' : spec.math;
-  const text = `SELECT ${breakdownExpression(spec.breakdown, src, params)} AS breakdown, ${aggregate({ ...spec, math }, src, params)} AS value
+  const text = `SELECT ${clickHouseBreakdown(spec.breakdown, src, params)} AS breakdown, ${aggregate({ ...spec, math }, src, params)} AS value
     ${src.from}
     GROUP BY breakdown`;
   return { text, values: [] };
@@ -126,7 +126,7 @@ export async function clickHouseAggregatedSeriesQuery(context: InsightContext, s
 export async function clickHouseBreakdownValuesQuery(context: InsightContext, store: ClickHouseStore, spec: SeriesSpec, range: ResolvedRange, limit: number): Promise<ClickHouseQuery> {
   const params = new ClickHouseParams();
   const src = await source(context, store, spec, params, range.from, range.to);
-  const text = `SELECT ${breakdownExpression({ ...spec.breakdown!, top: undefined }, src, params)} AS value, count() AS events
+  const text = `SELECT ${clickHouseBreakdown({ ...spec.breakdown!, top: undefined }, src, params)} AS value, count() AS events
     ${src.from}
     GROUP BY value ORDER BY events DESC, value LIMIT ${Math.trunc(limit) + 1}`;
   return { text, values: [] };

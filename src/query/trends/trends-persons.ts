@@ -1,4 +1,6 @@
-import { runQuery } from '../../db/pool.ts';
+import { clickHouseTrendsPersonsQuery } from '../clickhouse/clickhouse-trends-persons.ts';
+import { NotOnClickHouseError } from '../clickhouse/not-on-clickhouse.ts';
+import { runEventsQuery } from '../events-query.ts';
 import { resolveRange } from '../filters/date-range.ts';
 import { matchEntity } from '../filters/entity-condition.ts';
 import { eventPersonId, eventScope, eventSource } from '../filters/event-source.ts';
@@ -44,6 +46,16 @@ export async function getTrendsPersonIds(context: InsightContext, filter: Insigh
     context, params, from, to: range.to, entities: [entity], properties: { type: 'AND', values: [filter.properties, series.properties] },
     joinPersons: filter.breakdown_type === 'person', extraConditions: conditions,
   });
-  const { rows } = await runQuery<{ person_id: string }>(context.db, 'insights.trends_persons', `SELECT DISTINCT ${eventPersonId}::text AS person_id FROM ${source}`, params.values);
+  const pointBreakdown = !cohortBreakdown && point.breakdownValue !== undefined && point.breakdownValue !== 'all' && filter.breakdown !== undefined && filter.breakdown !== null
+    ? { type: filter.breakdown_type === 'person' ? 'person' as const : 'event' as const, key: String(filter.breakdown), value: point.breakdownValue }
+    : undefined;
+  const rows = await runEventsQuery<{ person_id: string }>(context, 'insights.trends_persons',
+    () => ({ text: `SELECT DISTINCT ${eventPersonId}::text AS person_id FROM ${source}`, values: params.values }),
+    async (store) => {
+      if (cohortBreakdown && point.breakdownValue !== undefined && point.breakdownValue !== 'all') throw new NotOnClickHouseError('cohort breakdowns');
+      return clickHouseTrendsPersonsQuery(context, store, {
+        entity, properties: { type: 'AND', values: [filter.properties, series.properties] }, range, bucket: point.bucket, activeDays: days, breakdown: pointBreakdown,
+      });
+    });
   return rows.map((row) => row.person_id);
 }
