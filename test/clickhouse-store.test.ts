@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clickHouseLiteral } from '../src/clickhouse/clickhouse-literal.ts';
 import { addMaterializedColumn } from '../src/clickhouse/clickhouse-migrations.ts';
+import { deleteClickHouseEventsBefore } from '../src/clickhouse/delete-from-clickhouse.ts';
 import { clickHouseTable } from '../src/clickhouse/clickhouse-store.ts';
 import { materializedColumn } from '../src/clickhouse/hot-properties.ts';
 import { forgetMaterializedKeys, materializedKeys } from '../src/clickhouse/materialized-keys.ts';
@@ -117,5 +118,38 @@ describe('writing events to ClickHouse', () => {
     expect((await clickHouseSeriesQuery(context, clickhouse.store, spec, range)).text).toContain(materializedColumn('plan'));
     const after = await getTrends(context, filter);
     expect(after.map((series) => [series.breakdown_value, series.count])).toEqual([['free', 20]]);
+  });
+});
+
+describe('deleting from ClickHouse', () => {
+  const inClickHouse = async (where: string) => (await count(where)).rows;
+
+  it('takes a deleted person\'s events, row and overrides off every node, and leaves everyone else\'s', async () => {
+    const before = await inClickHouse('1');
+    const mine = await inClickHouse("distinct_id = 'user-3'");
+    expect(mine).toBeGreaterThan(0);
+    const { rows: [person] } = await runQuery<{ uuid: string }>(server.db.pool, 'test.person',
+      "SELECT person_uuid::text AS uuid FROM person_distinct_ids WHERE project_id = $1 AND distinct_id = 'user-3'", [server.project.id]);
+    const response = await fetch(`${server.url}/api/projects/${server.project.id}/persons/${person!.uuid}?delete_events=true`, {
+      method: 'DELETE', headers: { authorization: `Bearer ${server.apiKey}` },
+    });
+    expect(response.status).toBe(200);
+    expect(await inClickHouse("distinct_id = 'user-3'")).toBe(0);
+    expect(await inClickHouse('1')).toBe(before - mine);
+    const persons = await clickhouse.store.primary.query<{ n: string }>(
+      `SELECT count() AS n FROM ${clickHouseTable(clickhouse.store, 'persons')} WHERE toString(id) = ${clickHouseLiteral(person!.uuid)}`);
+    expect(Number(persons[0]!.n)).toBe(0);
+  });
+
+  it('applies retention: rows before the cutoff, then whole weeks', async () => {
+    const before = await inClickHouse('1');
+    const early = await inClickHouse("timestamp < toDateTime('2026-03-02 10:20:00', 'UTC')");
+    expect(early).toBeGreaterThan(0);
+    await deleteClickHouseEventsBefore(clickhouse.store, new Date('2026-03-02T10:20:00Z'));
+    expect(await inClickHouse('1')).toBe(before - early);
+    await deleteClickHouseEventsBefore(clickhouse.store, new Date('2026-03-09T00:00:00Z'), server.project.id + 1);
+    expect(await inClickHouse('1')).toBe(before - early);
+    await deleteClickHouseEventsBefore(clickhouse.store, new Date('2026-03-09T00:00:00Z'));
+    expect(await inClickHouse('1')).toBe(0);
   });
 });

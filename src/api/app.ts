@@ -117,7 +117,7 @@ export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimi
     await registerPersonalApiKeysRoutes(api, { db });
     await registerEventsRoutes(api, { db, readDb });
     await registerDefinitionsRoutes(api, { db, readDb });
-    await registerPersonsRoutes(api, { db, readDb });
+    await registerPersonsRoutes(api, { db, readDb, clickhouse });
     const runner = createInsightRunner(readDb, insightCacheSeconds, clickhouse);
     await registerProjectRoutes(api, { db });
     await registerInsightsRoutes(api, { db, readDb, runner });

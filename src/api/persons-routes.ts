@@ -1,3 +1,4 @@
+import type { ClickHouseStore } from '../clickhouse/clickhouse-store.ts';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Pool, Queryable } from '../db/pool.ts';
@@ -24,7 +25,7 @@ const isPersonCursor = (value: unknown): value is { created_at: string; uuid: st
 
 const deleteQuery = z.object({ delete_events: z.enum(['true', 'false', '1', '0']).default('false').transform((value) => value === 'true' || value === '1') });
 
-export async function registerPersonsRoutes(app: FastifyInstance, { db, readDb }: { db: Pool; readDb: Queryable }): Promise<void> {
+export async function registerPersonsRoutes(app: FastifyInstance, { db, readDb, clickhouse }: { db: Pool; readDb: Queryable; clickhouse?: ClickHouseStore }): Promise<void> {
   app.get<{ Params: { projectId: string } }>('/api/projects/:projectId/persons', async (request) => {
     const projectId = await authorizeProject(db, request, request.params.projectId);
     const query = parseInput(listQuery, request.query);
@@ -51,7 +52,7 @@ export async function registerPersonsRoutes(app: FastifyInstance, { db, readDb }
     const projectId = await authorizeProject(db, request, request.params.projectId);
     const { delete_events } = parseInput(deleteQuery, request.query);
     if (!uuid.safeParse(request.params.uuid).success) throw new ApiError('not_found', 'Person not found');
-    return found(await deletePerson(db, projectId, { uuid: request.params.uuid }, { keepEvents: !delete_events }), 'Person');
+    return found(await deletePerson(db, projectId, { uuid: request.params.uuid }, { keepEvents: !delete_events, clickhouse }), 'Person');
   });
 
   app.get<{ Params: { projectId: string; uuid: string } }>('/api/projects/:projectId/persons/:uuid/export', async (request, reply) => {

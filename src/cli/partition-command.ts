@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import pg from 'pg';
+import { withConfiguredClickHouse } from '../clickhouse/configured-store.ts';
+import { deleteClickHouseEventsBefore } from '../clickhouse/delete-from-clickhouse.ts';
 import { loadConfig } from '../config/config.ts';
 import type { Pool } from '../db/pool.ts';
 import { runQuery } from '../db/pool.ts';
@@ -178,9 +180,13 @@ once switched, finished) by the next run or by a worker's maintenance pass.`)
     .option('--json', 'print the result as JSON')
     .action(async (date: string, options: { project?: number; json?: boolean }) => {
       const cutoff = parseCutoff(date);
-      const result = await withDatabase(loadConfig(), (_pool, url) => withPartitionLock(url, async (client) => options.project === undefined
+      const config = loadConfig();
+      const result = await withDatabase(config, (_pool, url) => withPartitionLock(url, async (client) => options.project === undefined
         ? dropEventsBefore(client, cutoff)
         : { droppedTables: [], deletedRows: await deleteProjectEventsBefore(client, options.project, cutoff) }));
+      await withConfiguredClickHouse(config, async (store) => {
+        if (store) await deleteClickHouseEventsBefore(store, cutoff, options.project);
+      });
       if (options.json) printJson(result);
       else console.log(`dropped ${result.droppedTables.length} partition${result.droppedTables.length === 1 ? '' : 's'}${result.droppedTables.length ? ` (${result.droppedTables.join(', ')})` : ''}, deleted ${result.deletedRows} rows`);
     });
@@ -220,11 +226,12 @@ once switched, finished) by the next run or by a worker's maintenance pass.`)
     .description('run one partition maintenance pass now (workers run one every SOUNDER_MAINTENANCE_SECONDS)')
     .option('--json', 'print the result as JSON')
     .action(async (options: { json?: boolean }) => {
-      const result = await withDatabase(loadConfig(), async (_pool, url) => {
+      const config = loadConfig();
+      const result = await withDatabase(config, async (_pool, url) => {
         const client = new pg.Client({ connectionString: url, application_name: 'sounder-partition' });
         await client.connect();
         try {
-          return await maintainPartitions(client);
+          return await withConfiguredClickHouse(config, (store) => maintainPartitions(client, new Date(), store));
         } finally {
           await client.end();
         }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
+import { withConfiguredClickHouse } from '../clickhouse/configured-store.ts';
 import { loadConfig } from '../config/config.ts';
 import { deletePerson } from '../privacy/delete-person.ts';
 import { exportPerson } from '../privacy/export-person.ts';
@@ -44,7 +45,8 @@ export function registerPersonsCommand(program: Command): void {
     .option('--json', 'print {"uuid","distinct_ids","events_deleted"} as JSON')
     .action(async (options: PersonOptions & { withEvents?: boolean; json?: boolean }) => {
       const { projectId, by } = personRef(options);
-      const deleted = await withDatabase(loadConfig(), (pool) => deletePerson(pool, projectId, by, { keepEvents: !options.withEvents }));
+      const config = loadConfig();
+      const deleted = await withConfiguredClickHouse(config, (clickhouse) => withDatabase(config, (pool) => deletePerson(pool, projectId, by, { keepEvents: !options.withEvents, clickhouse })));
       if (!deleted) throw new Error(`no person with ${described(options)} in project ${projectId}`);
       if (options.json) printJson(deleted);
       else console.log(`deleted person ${deleted.uuid} (${deleted.distinct_ids.length} distinct ids) and ${deleted.events_deleted} events`);

@@ -22,7 +22,7 @@ export function registerWorkerCommand(program: Command): void {
       const handle = await openDatabase(config, (line) => log.info(line));
       const clickhouse = openConfiguredClickHouse(config);
       const worker = new Worker({ databaseUrl: handle.url, batchEvents: config.workerBatchEvents, pollMs: config.workerPollMs, log, clickhouse });
-      const maintenance = new MaintenanceLoop({ databaseUrl: handle.url, intervalMs: config.maintenanceSeconds * 1000, cohortRefreshSeconds: config.cohortRefreshSeconds, lakeExport: config.lakeExportDir ? { dir: config.lakeExportDir, graceDays: config.lakeGraceDays } : undefined, log });
+      const maintenance = new MaintenanceLoop({ databaseUrl: handle.url, intervalMs: config.maintenanceSeconds * 1000, cohortRefreshSeconds: config.cohortRefreshSeconds, lakeExport: config.lakeExportDir ? { dir: config.lakeExportDir, graceDays: config.lakeGraceDays } : undefined, clickhouse, log });
       worker.start();
       maintenance.start();
       log.info({ worker: worker.id }, 'worker started');

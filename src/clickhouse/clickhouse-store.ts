@@ -44,5 +44,9 @@ export function clickHouseTable(store: ClickHouseStore, table: string): string {
 
 /** The table that holds this node's own events: the shard table under a cluster, else `events` itself. */
 export function localEventsTable(store: ClickHouseStore): string {
-  return clickHouseTable(store, store.cluster ? 'events_local' : 'events');
+  return clickHouseTable(store, localEventsTableName(store));
+}
+
+export function localEventsTableName(store: ClickHouseStore): string {
+  return store.cluster ? 'events_local' : 'events';
 }

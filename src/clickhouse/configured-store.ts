@@ -12,11 +12,17 @@ export function openConfiguredClickHouse(config: Config): ClickHouseStore | unde
 
 /** Brings the configured ClickHouse store's schema up to date (nothing when there is none). */
 export async function migrateConfiguredClickHouse(config: Config): Promise<void> {
+  await withConfiguredClickHouse(config, async (store) => {
+    if (store) await migrateClickHouse(store);
+  });
+}
+
+/** Runs `work` with the configured ClickHouse store (undefined when there is none), closing it afterwards. */
+export async function withConfiguredClickHouse<T>(config: Config, work: (store: ClickHouseStore | undefined) => Promise<T>): Promise<T> {
   const store = openConfiguredClickHouse(config);
-  if (!store) return;
   try {
-    await migrateClickHouse(store);
+    return await work(store);
   } finally {
-    await closeClickHouseStore(store);
+    if (store) await closeClickHouseStore(store);
   }
 }

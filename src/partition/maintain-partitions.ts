@@ -1,3 +1,5 @@
+import type { ClickHouseStore } from '../clickhouse/clickhouse-store.ts';
+import { deleteClickHouseEventsBefore } from '../clickhouse/delete-from-clickhouse.ts';
 import { runQuery, type Connection } from '../db/pool.ts';
 import { quoteIdentifier } from '../db/quote-identifier.ts';
 import { attachWeek } from './event-table-ddl.ts';
@@ -48,7 +50,7 @@ async function weeksInDefault(db: Connection, defaultTable: string, from: Date, 
  * conversion, keep `weeksAhead` weeks of partitions ready in every branch, move rows that
  * waited in a default partition into their week once it may exist, and apply retention.
  */
-export async function maintainPartitions(db: Connection, now = new Date()): Promise<MaintenanceResult> {
+export async function maintainPartitions(db: Connection, now = new Date(), clickhouse?: ClickHouseStore): Promise<MaintenanceResult> {
   const result: MaintenanceResult = { ran: false, recovered: 'none', createdWeeks: [], movedRows: 0, droppedTables: [], deletedRows: 0 };
   if (!await tryPartitionLock(db)) return result;
   try {
@@ -72,7 +74,9 @@ export async function maintainPartitions(db: Connection, now = new Date()): Prom
     }
     if (state.retainWeeks !== null) {
       // Rounded down to a Monday: whole weeks are dropped, and a row outlives its retention by under a week.
-      const dropped = await dropEventsBefore(db, weekStart(addWeeks(now, -state.retainWeeks)));
+      const cutoff = weekStart(addWeeks(now, -state.retainWeeks));
+      const dropped = await dropEventsBefore(db, cutoff);
+      if (clickhouse) await deleteClickHouseEventsBefore(clickhouse, cutoff);
       result.droppedTables.push(...dropped.droppedTables);
       result.deletedRows += dropped.deletedRows;
     }
@@ -80,6 +84,7 @@ export async function maintainPartitions(db: Connection, now = new Date()): Prom
       'SELECT id, retain_weeks FROM projects WHERE retain_weeks IS NOT NULL ORDER BY id');
     for (const project of projects) {
       result.deletedRows += await deleteProjectEventsBefore(db, project.id, addWeeks(now, -project.retain_weeks));
+      if (clickhouse) await deleteClickHouseEventsBefore(clickhouse, addWeeks(now, -project.retain_weeks), project.id);
     }
     return result;
   } finally {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { ClickHouseStore } from '../clickhouse/clickhouse-store.ts';
 import { refreshStaleCohorts } from '../cohorts/compute-cohort.ts';
 import { isDatabaseUnavailable } from '../db/pool.ts';
 import { maintainPartitions } from './maintain-partitions.ts';
@@ -10,6 +11,8 @@ export interface MaintenanceLoopOptions {
   cohortRefreshSeconds: number;
   /** Continuous data lake export: sealed weeks go to this directory (see src/lake). */
   lakeExport?: { dir: string; graceDays: number };
+  /** The ClickHouse events store: retention deletes its events too. */
+  clickhouse?: ClickHouseStore;
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
 }
 
@@ -47,7 +50,7 @@ export class MaintenanceLoop {
     client.on('error', () => undefined);
     try {
       await client.connect();
-      const result = await maintainPartitions(client);
+      const result = await maintainPartitions(client, new Date(), this.options.clickhouse);
       if (result.createdWeeks.length > 0 || result.droppedTables.length > 0 || result.deletedRows > 0 || result.recovered !== 'none') {
         this.options.log.info(result, 'partition maintenance');
       }

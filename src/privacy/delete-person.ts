@@ -1,3 +1,5 @@
+import type { ClickHouseStore } from '../clickhouse/clickhouse-store.ts';
+import { deletePersonFromClickHouse } from '../clickhouse/delete-from-clickhouse.ts';
 import { inTransaction, runQuery, type Pool } from '../db/pool.ts';
 import { deleteEventsAndCounts } from '../rollups/event-counts.ts';
 import { findPersonIdentity } from './person-identity.ts';
@@ -8,13 +10,18 @@ export interface DeletedPerson { uuid: string; distinct_ids: string[]; events_de
  * Deletes a person: their distinct ids (with the record of their personless events), merges,
  * cohort memberships, flag hash keys and, unless `keepEvents`, every event sent under any of
  * their distinct ids or person uuids. One transaction, so a crash leaves the person whole or
- * gone. Events still waiting in the ingestion buffer for these ids arrive afterwards as a
+ * gone; with a ClickHouse events store, their rows there go too. Events still waiting in the ingestion buffer for these ids arrive afterwards as a
  * new, anonymous person.
  */
-export async function deletePerson(pool: Pool, projectId: number, by: { uuid?: string; distinctId?: string }, options: { keepEvents?: boolean } = {}): Promise<DeletedPerson | undefined> {
+export async function deletePerson(pool: Pool, projectId: number, by: { uuid?: string; distinctId?: string }, options: { keepEvents?: boolean; clickhouse?: ClickHouseStore } = {}): Promise<DeletedPerson | undefined> {
   return inTransaction(pool, async (client) => {
     const person = await findPersonIdentity(client, projectId, by);
     if (!person) return undefined;
+    // ClickHouse first: should Postgres fail after it, the request is simply made again, and a
+    // person can never be left gone from Postgres but still in ClickHouse.
+    if (options.clickhouse) {
+      await deletePersonFromClickHouse(options.clickhouse, { projectId, uuids: person.uuids, distinctIds: person.distinctIds, keepEvents: options.keepEvents === true });
+    }
     let eventsDeleted = 0;
     if (!options.keepEvents) {
       const { rows: [events] } = await runQuery<{ deleted: number }>(client, 'privacy.delete_events', deleteEventsAndCounts(
