@@ -9,7 +9,7 @@ const mutationWaitMs = 120_000;
  * every part: ClickHouse applies deletes in the background, and 18.16 cannot be asked to wait
  * (no mutations_sync), so the node's system.mutations is watched instead.
  */
-async function deleteAndWait(node: ClickHouseConnection, store: ClickHouseStore, table: string, condition: string): Promise<void> {
+export async function deleteAndWait(node: ClickHouseConnection, store: ClickHouseStore, table: string, condition: string): Promise<void> {
   await node.command(`ALTER TABLE ${clickHouseTable(store, table)} DELETE WHERE ${condition}`);
   const deadline = Date.now() + mutationWaitMs;
   for (;;) {

@@ -17,23 +17,43 @@ export interface ClickHouseEventRow {
   elements_chain: string;
 }
 
+/** An event as Postgres holds it, whether read from the buffer or from `events`. */
+export interface EventFields {
+  projectId: number;
+  uuid: string;
+  event: string;
+  distinctId: string;
+  personId: string | null;
+  timestamp: Date;
+  properties: Record<string, unknown>;
+  elementsChain: string | null;
+}
+
 /**
- * A buffered event as a row of ClickHouse's `events`. DateTime holds seconds, so the
- * milliseconds go in a column of their own; an event without a person profile carries the
- * person id Postgres' queries give it (see personless-person-id.ts).
+ * An event as a row of ClickHouse's `events`. DateTime holds seconds, so the milliseconds go
+ * in a column of their own; an event without a person profile carries the person id Postgres'
+ * queries give it (see personless-person-id.ts).
  */
+export function clickHouseEventRowOf(fields: EventFields): ClickHouseEventRow {
+  return {
+    project_id: fields.projectId,
+    uuid: fields.uuid,
+    event: fields.event,
+    distinct_id: fields.distinctId,
+    person_id: fields.personId ?? personlessPersonId(fields.distinctId),
+    timestamp: clickHouseDateTimeText(fields.timestamp),
+    timestamp_ms: fields.timestamp.getUTCMilliseconds(),
+    ...propertyArrays(fields.properties),
+    elements_chain: fields.elementsChain ?? '',
+  };
+}
+
+/** A buffered event (its fields still escaped for COPY) as a ClickHouse row. */
 export function clickHouseEventRow(event: BufferedEvent): ClickHouseEventRow {
   const [, , propertiesJson, elementsChain] = event.copyFields;
-  const properties = JSON.parse(unescapeCopyField(propertiesJson)) as Record<string, unknown>;
-  return {
-    project_id: event.projectId,
-    uuid: event.uuid,
-    event: event.event,
-    distinct_id: event.distinctId,
-    person_id: event.personId ?? personlessPersonId(event.distinctId),
-    timestamp: clickHouseDateTimeText(event.timestamp),
-    timestamp_ms: event.timestamp.getUTCMilliseconds(),
-    ...propertyArrays(properties),
-    elements_chain: elementsChain === '\\N' ? '' : unescapeCopyField(elementsChain),
-  };
+  return clickHouseEventRowOf({
+    projectId: event.projectId, uuid: event.uuid, event: event.event, distinctId: event.distinctId, personId: event.personId, timestamp: event.timestamp,
+    properties: JSON.parse(unescapeCopyField(propertiesJson)) as Record<string, unknown>,
+    elementsChain: elementsChain === '\\N' ? null : unescapeCopyField(elementsChain),
+  });
 }

@@ -5,7 +5,8 @@ import { migrateClickHouse } from '../../src/clickhouse/clickhouse-migrations.ts
 import { closeClickHouseStore, openClickHouseStore, type ClickHouseStore } from '../../src/clickhouse/clickhouse-store.ts';
 import { sharedChdbConnection } from './chdb-connection.ts';
 
-export interface TestClickHouse { store: ClickHouseStore; drop(): Promise<void> }
+/** `urls`: the cluster's servers, for a command run as another process. */
+export interface TestClickHouse { store: ClickHouseStore; urls?: string[]; drop(): Promise<void> }
 
 /**
  * Which events store the shared insight suites run against: TEST_EVENTS_STORE=cluster (the
@@ -34,6 +35,7 @@ export async function createTestClickHouse(kind: 'cluster' | 'chdb'): Promise<Te
   await migrateClickHouse(store);
   return {
     store,
+    urls: cluster.urls,
     drop: async () => {
       for (const node of store.nodes) await node.command(`DROP DATABASE IF EXISTS ${clickHouseIdentifier(database)}`);
       await closeClickHouseStore(store);

@@ -33,10 +33,11 @@ export interface TestServer {
  * A real Sounder web tier on a random port over a fresh database, with an in-process worker
  * unless `worker: false`; with TEST_EVENTS_STORE set, over a fresh ClickHouse database too.
  */
-export async function startTestServer(options: { worker?: boolean; backlogLimits?: BacklogLimits; captureRateLimit?: RateLimit; insightCacheSeconds?: number; loginLimit?: LoginLimit; clickhouse?: ClickHouseStore } = {}): Promise<TestServer> {
+export async function startTestServer(options: { worker?: boolean; backlogLimits?: BacklogLimits; captureRateLimit?: RateLimit; insightCacheSeconds?: number; loginLimit?: LoginLimit; clickhouse?: ClickHouseStore | null } = {}): Promise<TestServer> {
   const db = await createTestDatabase();
-  const kind = options.clickhouse ? undefined : testEventsStore();
+  const kind = options.clickhouse === undefined ? testEventsStore() : undefined;
   const ownClickHouse = kind ? await createTestClickHouse(kind) : undefined;
+  // null: Postgres only, whatever the run's store.
   const clickhouse = options.clickhouse ?? ownClickHouse?.store;
   const app = await buildApp({ db: db.pool, pool: db.pool, logLevel: 'silent', backlogLimits: options.backlogLimits, captureRateLimit: options.captureRateLimit, insightCacheSeconds: options.insightCacheSeconds, loginLimit: options.loginLimit, clickhouse });
   await app.listen({ port: 0, host: '127.0.0.1' });
