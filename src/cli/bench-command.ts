@@ -83,14 +83,17 @@ export function registerBenchCommand(program: Command): void {
       await runBench(options.json, (_pool, url) => runPartitionBench({ ...options, databaseUrl: url, elements, log: logToStderr }), formatPartitionReport);
     });
   bench.command('queries')
-    .description('load the standard workload into a database of its own and time the insight suite (trends, funnel, retention, paths, lifecycle): p50 and p95, plain and partitioned')
+    .description('load the standard workload into a database of its own and time the insight suite (trends, funnel, retention, paths, lifecycle): p50 and p95, plain and partitioned, or with --store clickhouse, Postgres beside ClickHouse')
     .option('--events <n>', 'events to load', positiveInt('--events'), 1_000_000)
     .option('--runs <n>', 'timed runs per query after one warm-up', positiveInt('--runs'), 5)
     .option('--element <event>', 'events given their own partition (default: $pageview and $autocapture)', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--store <store>', 'postgres: plain beside partitioned; clickhouse: Postgres beside the same events in ClickHouse (on CLICKHOUSE_URL, or a two-shard cluster started on loopback)', 'postgres')
     .option('--json', 'print the result as JSON')
-    .action(async (options: { events: number; runs: number; element: string[]; json?: boolean }) => {
+    .action(async (options: { events: number; runs: number; element: string[]; store: string; json?: boolean }) => {
+      if (options.store !== 'postgres' && options.store !== 'clickhouse') throw new Error(`--store must be postgres or clickhouse, not ${JSON.stringify(options.store)}`);
+      const store = options.store;
       const elements = options.element.length > 0 ? options.element : ['$pageview', '$autocapture'];
-      await runBench(options.json, (_pool, url) => runQueryBench({ databaseUrl: url, events: options.events, runs: options.runs, elements, log: logToStderr }), formatQueryReport);
+      await runBench(options.json, (_pool, url) => runQueryBench({ databaseUrl: url, events: options.events, runs: options.runs, elements, store, log: logToStderr }), formatQueryReport);
     });
   bench.command('dashboard')
     .description('load the standard workload into a database of its own, save a dashboard of 6 tiles (trends, breakdown, funnel, retention, paths, lifecycle), warm its cache, and time opening it in Chromium until every tile is drawn')
