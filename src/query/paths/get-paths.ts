@@ -1,4 +1,5 @@
-import { runQuery } from '../../db/pool.ts';
+import { clickHousePathsQuery } from '../clickhouse/clickhouse-paths.ts';
+import { runEventsQuery } from '../events-query.ts';
 import { resolveRange } from '../filters/date-range.ts';
 import type { EntityMatcher } from '../filters/entity-condition.ts';
 import { eventPersonId, eventSource } from '../filters/event-source.ts';
@@ -79,6 +80,7 @@ export async function getPaths(context: InsightContext, filter: InsightFilter): 
     GROUP BY step, edges.source, edges.target
     ORDER BY value DESC, step, source, target
     LIMIT ${params.add(filter.edge_limit)}`;
-  const { rows } = await runQuery<{ source: string; target: string; value: number; average_conversion_time: string | number }>(context.db, 'insights.paths', text, params.values);
-  return rows.map((row) => ({ source: row.source, target: row.target, value: row.value, average_conversion_time: Number(row.average_conversion_time) }));
+  const rows = await runEventsQuery<{ source: string; target: string; value: number | string; average_conversion_time: string | number }>(context, 'insights.paths',
+    () => ({ text, values: params.values }), (store) => clickHousePathsQuery(context, store, filter, range, entities));
+  return rows.map((row) => ({ source: row.source, target: row.target, value: Number(row.value), average_conversion_time: Number(row.average_conversion_time) }));
 }
