@@ -5,6 +5,7 @@ import type { BufferedEvent } from './buffered-batch.ts';
 
 // The window a stored copy of an event is looked for in, as in write-events.ts.
 const duplicateWindowMs = 86_400_000;
+const probeChunk = 2000;
 
 /**
  * The uuids of these events that ClickHouse already holds. A worker that dies after its
@@ -14,15 +15,20 @@ const duplicateWindowMs = 86_400_000;
  * as text because 18.16 takes no UUID values in an IN list.
  */
 export async function findClickHouseEvents(store: ClickHouseStore, rows: BufferedEvent[]): Promise<Set<string>> {
-  if (rows.length === 0) return new Set();
-  const times = rows.map((row) => row.timestamp.getTime());
-  const from = new Date(Math.min(...times) - duplicateWindowMs);
-  const to = new Date(Math.max(...times) + duplicateWindowMs);
-  const found = await store.primary.query<{ uuid: string }>(`SELECT toString(uuid) AS uuid FROM ${clickHouseTable(store, 'events')}
-    WHERE project_id IN (${[...new Set(rows.map((row) => row.projectId))].map(clickHouseLiteral).join(', ')})
-      AND toDate(timestamp) >= toDate(${clickHouseLiteral(from)}) AND toDate(timestamp) <= toDate(${clickHouseLiteral(to)})
-      AND toString(uuid) IN (${rows.map((row) => clickHouseLiteral(row.uuid)).join(', ')})`);
-  return new Set(found.map((row) => row.uuid));
+  const found = new Set<string>();
+  // In chunks: ClickHouse refuses a query text over max_query_size (256 KiB by default).
+  for (let start = 0; start < rows.length; start += probeChunk) {
+    const chunk = rows.slice(start, start + probeChunk);
+    const times = chunk.map((row) => row.timestamp.getTime());
+    const from = new Date(times.reduce((a, b) => Math.min(a, b)) - duplicateWindowMs);
+    const to = new Date(times.reduce((a, b) => Math.max(a, b)) + duplicateWindowMs);
+    const stored = await store.primary.query<{ uuid: string }>(`SELECT toString(uuid) AS uuid FROM ${clickHouseTable(store, 'events')}
+      WHERE project_id IN (${[...new Set(chunk.map((row) => row.projectId))].map(clickHouseLiteral).join(', ')})
+        AND toDate(timestamp) >= toDate(${clickHouseLiteral(from)}) AND toDate(timestamp) <= toDate(${clickHouseLiteral(to)})
+        AND toString(uuid) IN (${chunk.map((row) => clickHouseLiteral(row.uuid)).join(', ')})`);
+    for (const row of stored) found.add(row.uuid);
+  }
+  return found;
 }
 
 /** Inserts the batch's events not already there, in one INSERT through the Distributed table. */

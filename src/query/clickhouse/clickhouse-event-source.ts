@@ -45,9 +45,6 @@ function eventProperty(materialized: Set<string>) {
  */
 export function clickHouseEventSource(input: ClickHouseSourceInput): ClickHouseSource {
   const { params, store } = input;
-  for (const entity of input.entities) {
-    if (entity.isAction) throw new NotOnClickHouseError('actions');
-  }
   const project = params.add(input.projectId);
   const where = [`project_id = ${project}`];
   if (input.from) where.push(`timestamp >= ${params.add(input.from)}`);
