@@ -21,6 +21,17 @@ const events: FixtureEvent[] = [
   { event: 'x', distinct_id: 'e4', timestamp: at, properties: {} },
   { event: 'x', distinct_id: 'e5', timestamp: at, properties: { v: 'abc', n: 'abc', name: hostile, d: 'not a date' } },
   { event: hostile, distinct_id: 'e5', timestamp: at, properties: { [hostile]: hostile } },
+  // Clicks: a button in div#checkout, a link with a quote in its text, and a click with no elements.
+  { event: '$autocapture', distinct_id: 'e1', timestamp: at, properties: { $event_type: 'click', $elements: [
+    { tag_name: 'button', $el_text: 'Buy now', attr__class: 'btn primary', nth_child: 1, nth_of_type: 1 },
+    { tag_name: 'div', attr__id: 'checkout', nth_child: 2, nth_of_type: 1 },
+    { tag_name: 'body', nth_child: 1, nth_of_type: 1 },
+  ] } },
+  { event: '$autocapture', distinct_id: 'e2', timestamp: at, properties: { $event_type: 'click', $elements: [
+    { tag_name: 'a', $el_text: 'Say "hi"', attr__href: '/docs/intro', nth_child: 1, nth_of_type: 1 },
+    { tag_name: 'div', attr__id: 'nav', nth_child: 1, nth_of_type: 1 },
+  ] } },
+  { event: '$autocapture', distinct_id: 'e3', timestamp: at, properties: { $event_type: 'click' } },
 ];
 
 let fixture: InsightFixture;
@@ -62,6 +73,23 @@ describe('property filters', () => {
     for (const [properties, expected] of cases) expect([JSON.stringify(properties), await countWith(properties)]).toEqual([JSON.stringify(properties), expected]);
   });
 
+  it('apply element filters: text, href and tag of any element, and CSS selectors', async () => {
+    const clicks = (properties: unknown[]) => countWith(properties, '$autocapture');
+    const element = (key: string, operator: string, value?: unknown) => [{ key, operator, value, type: 'element' }];
+    expect(await clicks(element('text', 'exact', 'Buy now'))).toBe(1);
+    expect(await clicks(element('text', 'exact', 'Say "hi"'))).toBe(1);
+    expect(await clicks(element('text', 'icontains', 'BUY'))).toBe(1);
+    expect(await clicks(element('text', 'is_not', 'Buy now'))).toBe(2);
+    expect(await clicks(element('href', 'regex', '^/docs/'))).toBe(1);
+    expect(await clicks(element('tag_name', 'exact', 'div'))).toBe(2);
+    expect(await clicks(element('tag_name', 'exact', ['a', 'body']))).toBe(2);
+    expect(await clicks(element('selector', 'exact', 'div#checkout > button.btn'))).toBe(1);
+    expect(await clicks(element('selector', 'exact', 'body button'))).toBe(1);
+    expect(await clicks(element('selector', 'exact', '#nav a'))).toBe(1);
+    expect(await clicks(element('selector', 'exact', 'div#nav > button'))).toBe(0);
+    expect(await clicks(element('selector', 'is_not', 'button.primary'))).toBe(2);
+  });
+
   it('keeps hostile strings as values in every field', async () => {
     expect(await countWith(where('name', 'exact', hostile))).toBe(1);
     expect(await countWith(where(hostile, 'exact', hostile), hostile)).toBe(1);
@@ -72,7 +100,7 @@ describe('property filters', () => {
     const funnyTz = { ...context, project: { ...context.project, timezone: "UTC'; DROP TABLE events; --" } };
     await expect(getTrends(funnyTz, insightFilterSchema.parse({ events: [{ id: 'x' }], date_from: '2026-08-03' }))).rejects.toThrow(/time zone/);
     const { rows } = await runQuery<{ n: number }>(fixture.server.db.pool, 'test.count', 'SELECT count(*)::int AS n FROM events');
-    expect(rows[0]!.n).toBe(6);
+    expect(rows[0]!.n).toBe(events.length);
   });
 
   it('binds values, keys and time zones as parameters: none of them is in the SQL text', async () => {

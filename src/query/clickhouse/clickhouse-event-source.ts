@@ -2,7 +2,7 @@ import { clickHouseTable, type ClickHouseStore } from '../../clickhouse/clickhou
 import { materializedColumn, propertyFromArrays } from '../../clickhouse/hot-properties.ts';
 import type { EntityMatcher } from '../filters/entity-condition.ts';
 import { usesPersonProperties, type PropertyGroup } from '../filters/filter-condition.ts';
-import { NotOnClickHouseError } from './not-on-clickhouse.ts';
+import { clickHouseActionCondition } from './clickhouse-elements.ts';
 import { clickHouseGroupCondition, type ClickHouseScope } from './clickhouse-filters.ts';
 import type { ClickHouseParams } from './clickhouse-params.ts';
 
@@ -25,10 +25,9 @@ export interface ClickHouseSourceInput {
 /** `FROM ... WHERE ...` of the events, the expression of each event's person, and where properties are found. */
 export interface ClickHouseSource { from: string; person: string; scope: ClickHouseScope }
 
-/** Whether an event is the entity: its name and its own filters (actions are not printed for ClickHouse yet). */
+/** Whether an event is the entity: an action's steps or the event's name, and its own filters. */
 export function clickHouseEntityCondition(entity: EntityMatcher, scope: ClickHouseScope, params: ClickHouseParams): string {
-  if (entity.isAction) throw new NotOnClickHouseError('actions');
-  const parts = [entity.eventNames ? `event = ${params.add(entity.eventNames[0])}` : '1'];
+  const parts = [entity.actionSteps ? clickHouseActionCondition(entity.actionSteps, scope, params) : entity.eventNames ? `event = ${params.add(entity.eventNames[0])}` : '1'];
   if (entity.ownProperties.values.length > 0) parts.push(clickHouseGroupCondition(entity.ownProperties, scope, params));
   return `(${parts.join(' AND ')})`;
 }

@@ -1,3 +1,4 @@
+import { clickHouseElementCondition } from './clickhouse-elements.ts';
 import { NotOnClickHouseError } from './not-on-clickhouse.ts';
 import { InvalidQueryError } from '../query-error.ts';
 import { groupCondition, type PropertyGroup } from '../filters/filter-condition.ts';
@@ -52,6 +53,7 @@ function clickHouseFilter(filter: PropertyFilter, scope: ClickHouseScope, params
   switch (filter.type) {
     case 'event': return clickHouseTextCondition(scope.eventProperty(filter.key), filter.operator, filter.value, params);
     case 'person': return clickHouseTextCondition(scope.personProperty(filter.key), filter.operator, filter.value, params);
+    case 'element': return clickHouseElementCondition(filter, params);
     default: throw new NotOnClickHouseError(`${filter.type} filters`);
   }
 }

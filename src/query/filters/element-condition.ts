@@ -5,7 +5,10 @@ import { textCondition, type PropertyOperator, type PropertyFilter } from './pro
 // One attribute of one element in PostHog's elements_chain text (see capture/elements-chain.ts):
 // `key="value"` after the element's `:` or after the previous attribute's closing quote; quotes
 // inside values are escaped as \".
-function attributePattern(name: string): string {
+/** An element's tag: the name at the start of each element of the chain. */
+export const tagNamePattern = '(?:^|;)([a-zA-Z0-9_-]+)';
+
+export function attributePattern(name: string): string {
   return `(?:^|[:"])${name}="((?:[^"\\\\]|\\\\.)*)"`;
 }
 
@@ -18,7 +21,7 @@ export function elementAttributeCondition(chain: string, attribute: 'text' | 'hr
   const negative = operator === 'is_not' || operator === 'not_icontains' || operator === 'not_regex' || operator === 'is_not_set';
   const positive = ({ is_not: 'exact', not_icontains: 'icontains', not_regex: 'regex', is_not_set: 'is_set' } as Record<string, PropertyOperator>)[operator] ?? operator;
   const values = attribute === 'tag_name'
-    ? `regexp_matches(${chain}, '(?:^|;)([a-zA-Z0-9_-]+)', 'g')`
+    ? `regexp_matches(${chain}, '${tagNamePattern}', 'g')`
     : `regexp_matches(${chain}, ${params.add(attributePattern(attribute))}, 'g')`;
   const text = attribute === 'tag_name' ? 'm[1]' : `replace(m[1], '\\"', '"')`;
   const exists = `EXISTS (SELECT 1 FROM ${values} AS m WHERE ${textCondition(text, positive, value, params)})`;
@@ -56,7 +59,9 @@ function elementPattern(part: SelectorPart): string {
   // The chain sorts an element's classes, so the selector's must appear in that order.
   const classes = [...part.classes].sort().map((name) => `${otherClasses}\\.${escapeRegex(name)}`).join('');
   const tag = part.tag ? escapeRegex(part.tag) : '[a-zA-Z0-9_-]*';
-  const id = part.id ? `(?=[^;]*attr_id="${escapeRegex(part.id)}")` : '';
+  // The id is matched by consuming up to it within the element (no lookahead), so the same
+  // pattern runs on RE2, ClickHouse's regex engine, as well as on Postgres.
+  const id = part.id ? `[^;]*attr_id="${escapeRegex(part.id)}"` : '';
   return `${tag}${classes}${otherClasses}:${id}[^;]*`;
 }
 

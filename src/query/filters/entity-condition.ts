@@ -17,9 +17,9 @@ export interface EntityMatcher {
   /** True when the condition reads person properties (`p.properties`). */
   usesPersons: boolean;
   label: string;
-  /** The entity's own filters, and whether it is an action: what a store without the Postgres printer builds its condition from. */
+  /** The entity's own filters, and an action's steps: what a store without the Postgres printer builds its condition from. */
   ownProperties: PropertyGroup;
-  isAction: boolean;
+  actionSteps?: ActionStep[];
 }
 
 async function loadActionSteps(context: InsightContext, id: string | number | null): Promise<{ name: string; steps: ActionStep[] }> {
@@ -44,13 +44,13 @@ export async function matchEntity(context: InsightContext, entity: Entity): Prom
     const stepPersons = action.steps.some((step) => step.properties.some((filter) => filter.type === 'person'));
     return {
       condition: withOwn((scope, params) => actionCondition(action.steps, scope, params)),
-      eventNames: actionEventNames(action.steps), namesOnly: false, usesPersons: ownPersons || stepPersons, label: action.name, ownProperties: own, isAction: true,
+      eventNames: actionEventNames(action.steps), namesOnly: false, usesPersons: ownPersons || stepPersons, label: action.name, ownProperties: own, actionSteps: action.steps,
     };
   }
   const plain = own.values.length === 0;
   if (entity.id === null || entity.id === '') {
-    return { condition: withOwn(() => 'TRUE'), eventNames: undefined, namesOnly: plain, usesPersons: ownPersons, label: 'All events', ownProperties: own, isAction: false };
+    return { condition: withOwn(() => 'TRUE'), eventNames: undefined, namesOnly: plain, usesPersons: ownPersons, label: 'All events', ownProperties: own };
   }
   const name = String(entity.id);
-  return { condition: withOwn((scope, params) => `${scope.event} = ${params.add(name)}`), eventNames: [name], namesOnly: plain, usesPersons: ownPersons, label: name, ownProperties: own, isAction: false };
+  return { condition: withOwn((scope, params) => `${scope.event} = ${params.add(name)}`), eventNames: [name], namesOnly: plain, usesPersons: ownPersons, label: name, ownProperties: own };
 }

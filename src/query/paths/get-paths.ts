@@ -46,7 +46,7 @@ export async function getPaths(context: InsightContext, filter: InsightFilter): 
   const params = new SqlParams();
   const names = filter.include_event_types.every((type) => type !== 'custom_event') ? filter.include_event_types : undefined;
   const entities: EntityMatcher[] = names
-    ? [{ condition: () => 'TRUE', eventNames: names, namesOnly: true, usesPersons: false, label: 'paths', ownProperties: { type: 'AND', values: [] }, isAction: false }]
+    ? [{ condition: () => 'TRUE', eventNames: names, namesOnly: true, usesPersons: false, label: 'paths', ownProperties: { type: 'AND', values: [] } }]
     : [];
   const source = eventSource({ context, params, from: range.from, to: range.to, entities, properties: filter.properties, extraConditions: [typeCondition(filter)] });
   const start = filter.start_point ? params.add(filter.start_point) : undefined;
