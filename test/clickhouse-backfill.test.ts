@@ -25,10 +25,17 @@ const identifies = Array.from({ length: 4 }, (_, visitor) => ({
 
 let server: TestServer;
 let clickhouse: TestClickHouse;
+let cohortId: number;
 beforeAll(async () => {
   server = await startTestServer({ clickhouse: null });
   expect((await sendCapture(server.url, { api_key: server.project.api_token, batch: [...identifies, ...events] })).status).toBe(200);
   await server.drained();
+  const cohort = await fetch(`${server.url}/api/projects/${server.project.id}/cohorts`, {
+    method: 'POST', headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Listed', csv: 'distinct_id\nuser-1\nanon-5\n' }),
+  });
+  expect(cohort.status).toBe(201);
+  cohortId = ((await cohort.json()) as { id: number }).id;
   clickhouse = await createTestClickHouse(kind);
 });
 afterAll(async () => {
@@ -36,7 +43,8 @@ afterAll(async () => {
   await clickhouse.drop();
 });
 
-const filters = [
+const filters = () => [
+  { insight: 'TRENDS', events: [{ id: '$pageview' }], properties: [{ key: 'id', value: cohortId, type: 'cohort' }], date_from: '2026-03-01', date_to: '2026-03-15' },
   { insight: 'TRENDS', events: [{ id: '$pageview', math: 'dau' }], breakdown: 'plan', breakdown_type: 'person', date_from: '2026-03-01', date_to: '2026-03-15' },
   { insight: 'FUNNELS', events: [{ id: '$pageview', order: 0 }, { id: 'purchase', order: 1 }], date_from: '2026-03-01', date_to: '2026-03-15' },
 ];
@@ -47,15 +55,18 @@ describe('sounder clickhouse backfill', () => {
     expect(report.copied).toBe(events.length + identifies.length);
     expect(report.persons).toBe(9);
     expect(report.weeks.length).toBe(2);
+    expect(report.cohorts).toBe(1);
     for (const week of report.weeks) expect(week.clickhouse).toBe(week.postgres);
     const onPostgres = await createInsightContext(server.db.pool, server.project.id, new Date('2026-03-20T00:00:00Z'));
     const onClickHouse = await createInsightContext(server.db.pool, server.project.id, new Date('2026-03-20T00:00:00Z'), clickhouse.store);
-    for (const filter of filters) {
+    for (const filter of filters()) {
       const parsed = insightFilterSchema.parse(filter);
       expect(await runInsight(onClickHouse, parsed)).toEqual(await runInsight(onPostgres, parsed));
     }
+    const [inCohort] = await runInsight(onClickHouse, insightFilterSchema.parse(filters()[0])) as Array<{ count: number }>;
+    expect(inCohort!.count).toBeGreaterThan(0);
     const again = await backfillClickHouse(server.db.pool, server.db.url, clickhouse.store, { projectIds: [server.project.id] });
-    expect([again.copied, again.persons, again.overrides]).toEqual([0, 0, 0]);
+    expect([again.copied, again.persons, again.overrides, again.cohorts]).toEqual([0, 0, 0, 0]);
   });
 
   it('resumes: a week that lost rows gets exactly those back', async () => {

@@ -125,7 +125,7 @@ export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimi
     await registerDashboardsRoutes(api, { db, runner });
     await registerActionsRoutes(api, { db });
     await registerFeatureFlagsRoutes(api, { db, readDb, flagCache });
-    await registerCohortsRoutes(api, { db, pool: db });
+    await registerCohortsRoutes(api, { db, pool: db, clickhouse });
   });
 
   await registerWebAppRoutes(app);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { ClickHouseStore } from '../clickhouse/clickhouse-store.ts';
 import { computeCohort } from '../cohorts/compute-cohort.ts';
 import { cohortFiltersSchema } from '../cohorts/cohort-definition.ts';
 import type { Pool, Queryable } from '../db/pool.ts';
@@ -30,12 +31,12 @@ function distinctIdsOf(input: z.infer<typeof cohortInput> | Partial<z.infer<type
 
 type Params = { projectId: string; cohortId: string };
 
-export async function registerCohortsRoutes(app: FastifyInstance, { db, pool }: { db: Queryable; pool: Pool }): Promise<void> {
+export async function registerCohortsRoutes(app: FastifyInstance, { db, pool, clickhouse }: { db: Queryable; pool: Pool; clickhouse?: ClickHouseStore }): Promise<void> {
   const base = '/api/projects/:projectId/cohorts';
   const recompute = async (id: number) => {
     const client = await pool.connect();
     try {
-      await computeCohort(client, id);
+      await computeCohort(client, id, new Date(), clickhouse);
     } finally {
       client.release();
     }

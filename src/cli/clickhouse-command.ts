@@ -50,7 +50,7 @@ export function registerClickHouseCommand(program: Command): void {
       const differing = report.weeks.filter((week) => week.postgres !== week.clickhouse);
       if (options.json) printJson(report);
       else {
-        console.log(`copied ${report.copied} events, ${report.persons} persons and ${report.overrides} overrides`);
+        console.log(`copied ${report.copied} events, ${report.persons} persons, ${report.overrides} overrides and ${report.cohorts} cohorts`);
         console.log(differing.length === 0 ? `verified: all ${report.weeks.length} weeks hold the same events in both stores`
           : differing.map((week) => `project ${week.projectId} week ${week.week}: ${week.postgres} in Postgres, ${week.clickhouse} in ClickHouse`).join('\n'));
       }

@@ -3,6 +3,7 @@ import { runQuery, type Queryable } from '../db/pool.ts';
 import { addWeeks } from '../partition/weeks.ts';
 import { clickHouseDateTimeText, clickHouseLiteral } from './clickhouse-literal.ts';
 import { clickHouseTable, type ClickHouseStore } from './clickhouse-store.ts';
+import { copyCohortToClickHouse } from './cohort-members.ts';
 import { clickHouseEventRowOf } from './event-rows.ts';
 import { propertyArrays } from './property-arrays.ts';
 
@@ -12,7 +13,7 @@ const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 export interface WeekCount { projectId: number; week: string; postgres: number; clickhouse: number }
 export interface BackfillProgress { projectId: number; week: string; doneEvents: number; totalEvents: number }
 export interface BackfillOptions { projectIds: number[]; since?: Date; onProgress?: (progress: BackfillProgress) => void }
-export interface BackfillReport { copied: number; persons: number; overrides: number; weeks: WeekCount[] }
+export interface BackfillReport { copied: number; persons: number; overrides: number; cohorts: number; weeks: WeekCount[] }
 
 /** Events per Monday week (UTC, as ClickHouse partitions them) of one project in Postgres. */
 async function postgresWeeks(db: Queryable, projectId: number, since: Date | undefined): Promise<Array<{ week: Date; events: number }>> {
@@ -95,6 +96,21 @@ async function copyMissingPersons(db: Queryable, store: ClickHouseStore, project
   return { persons: personRows.length, overrides: overrideRows.length };
 }
 
+/** The current members of the project's cohorts that ClickHouse has no generation of (computed before the switch). */
+async function copyMissingCohorts(db: Queryable, store: ClickHouseStore, projectId: number): Promise<number> {
+  const known = new Set((await store.primary.query<{ id: number }>(`SELECT DISTINCT cohort_id AS id FROM ${clickHouseTable(store, 'cohort_people')}
+    WHERE project_id = ${clickHouseLiteral(projectId)}`)).map((row) => Number(row.id)));
+  const { rows: cohorts } = await runQuery<{ id: number }>(db, 'backfill.cohorts', 'SELECT id FROM cohorts WHERE project_id = $1 AND NOT deleted', [projectId]);
+  let copied = 0;
+  for (const cohort of cohorts.filter((row) => !known.has(row.id))) {
+    const { rows } = await runQuery<{ person_uuid: string }>(db, 'backfill.cohort_people', 'SELECT person_uuid::text FROM cohort_people WHERE cohort_id = $1', [cohort.id]);
+    // Generation 1: any computation from now on (its transaction id) is newer.
+    await copyCohortToClickHouse(store, projectId, cohort.id, '1', rows.map((row) => row.person_uuid));
+    copied++;
+  }
+  return copied;
+}
+
 /** Per project and week: events in Postgres against distinct events in ClickHouse. */
 export async function compareWeeks(db: Queryable, store: ClickHouseStore, projectIds: number[], since?: Date): Promise<WeekCount[]> {
   const result: WeekCount[] = [];
@@ -109,7 +125,7 @@ export async function compareWeeks(db: Queryable, store: ClickHouseStore, projec
 
 /**
  * `sounder clickhouse backfill`: every week whose ClickHouse count falls short of Postgres'
- * gets its missing events copied, then persons and overrides ClickHouse lacks; finally the
+ * gets its missing events copied, then persons, overrides and cohort members ClickHouse lacks; finally the
  * counts per week are compared again, which is the verification.
  */
 export async function backfillClickHouse(db: Queryable, url: string, store: ClickHouseStore, options: BackfillOptions): Promise<BackfillReport> {
@@ -126,10 +142,12 @@ export async function backfillClickHouse(db: Queryable, url: string, store: Clic
   }
   let persons = 0;
   let overrides = 0;
+  let cohorts = 0;
   for (const projectId of options.projectIds) {
     const added = await copyMissingPersons(db, store, projectId);
     persons += added.persons;
     overrides += added.overrides;
+    cohorts += await copyMissingCohorts(db, store, projectId);
   }
-  return { copied, persons, overrides, weeks: await compareWeeks(db, store, options.projectIds, options.since) };
+  return { copied, persons, overrides, cohorts, weeks: await compareWeeks(db, store, options.projectIds, options.since) };
 }

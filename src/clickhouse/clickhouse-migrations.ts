@@ -64,6 +64,15 @@ ENGINE = Distributed(${clickHouseIdentifier(store.cluster)}, ${clickHouseIdentif
       if (Number(present[0]?.n) === 0) await node.command(`ALTER TABLE ${clickHouseTable(store, 'persons')} ADD COLUMN created_at Nullable(DateTime('UTC'))`);
     },
   },
+  {
+    version: 4,
+    name: 'cohort members, a whole copy on every node, one generation per computation',
+    async apply(store, node) {
+      await node.command(`CREATE TABLE IF NOT EXISTS ${clickHouseTable(store, 'cohort_people')} (
+  project_id UInt32, cohort_id UInt32, person_id UUID, generation UInt64
+) ENGINE = MergeTree ORDER BY (project_id, cohort_id, generation, person_id)`);
+    },
+  },
 ];
 
 /**

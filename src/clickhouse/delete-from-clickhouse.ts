@@ -24,7 +24,7 @@ export async function deleteAndWait(node: ClickHouseConnection, store: ClickHous
 export interface PersonToDelete { projectId: number; uuids: string[]; distinctIds: string[]; keepEvents: boolean }
 
 /**
- * A person's rows on every node: their persons and overrides rows and, unless `keepEvents`,
+ * A person's rows on every node: their persons, overrides and cohort rows and, unless `keepEvents`,
  * every event sent under one of their distinct ids or person ids (the same events the
  * Postgres delete removes).
  */
@@ -39,6 +39,7 @@ export async function deletePersonFromClickHouse(store: ClickHouseStore, person:
     }
     if (uuids) {
       await deleteAndWait(node, store, 'persons', `${project} AND toString(id) IN (${uuids})`);
+      await deleteAndWait(node, store, 'cohort_people', `${project} AND toString(person_id) IN (${uuids})`);
       await deleteAndWait(node, store, 'person_overrides', `${project} AND (toString(old_person_id) IN (${uuids}) OR toString(override_person_id) IN (${uuids}))`);
     }
   }));

@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { copyCohortToClickHouse } from '../clickhouse/cohort-members.ts';
+import type { ClickHouseStore } from '../clickhouse/clickhouse-store.ts';
 import { runQuery, type Connection } from '../db/pool.ts';
 import { SqlParams } from '../query/sql-params.ts';
 import { cohortCondition } from './cohort-condition.ts';
@@ -11,7 +13,7 @@ interface CohortRow { id: number; project_id: number; is_static: boolean; filter
  * one, never a half-built one. Static cohorts are the persons their distinct ids belong to now
  * (after merges). Returns the person count, or throws with the reason the definition fails.
  */
-export async function computeCohort(db: Connection, cohortId: number, now = new Date()): Promise<number> {
+export async function computeCohort(db: Connection, cohortId: number, now = new Date(), clickhouse?: ClickHouseStore): Promise<number> {
   const { rows } = await runQuery<CohortRow>(db, 'cohorts.load', 'SELECT id, project_id, is_static, filters FROM cohorts WHERE id = $1 AND NOT deleted', [cohortId]);
   const cohort = rows[0];
   if (!cohort) return 0;
@@ -33,6 +35,12 @@ export async function computeCohort(db: Connection, cohortId: number, now = new 
     await runQuery(db, 'cohorts.compute', 'DELETE FROM cohort_people WHERE cohort_id = $1', [cohort.id]);
     const inserted = await runQuery(db, 'cohorts.compute', `INSERT INTO cohort_people (cohort_id, person_uuid) SELECT ${cohortParam}::int, people.uuid FROM (${select}) AS people (uuid)`, params.values);
     const count = inserted.rowCount ?? 0;
+    if (clickhouse) {
+      // Before the commit, with this transaction's id as the generation: a later computation has a larger one.
+      const { rows: members } = await runQuery<{ person_uuid: string }>(db, 'cohorts.members', 'SELECT person_uuid::text FROM cohort_people WHERE cohort_id = $1', [cohort.id]);
+      const { rows: [transaction] } = await runQuery<{ generation: string }>(db, 'cohorts.generation', 'SELECT pg_current_xact_id()::text AS generation');
+      await copyCohortToClickHouse(clickhouse, cohort.project_id, cohort.id, transaction!.generation, members.map((member) => member.person_uuid));
+    }
     await runQuery(db, 'cohorts.compute', 'UPDATE cohorts SET person_count = $2, last_calculated_at = now(), last_error = NULL WHERE id = $1', [cohort.id, count]);
     await runQuery(db, 'cohorts.compute', 'COMMIT');
     return count;
@@ -51,7 +59,7 @@ const refreshLockKey = 7_262_019_004;
  * other process is doing it. Returns the ids refreshed. A failing cohort keeps its last set and
  * its error, and does not stop the others.
  */
-export async function refreshStaleCohorts(db: pg.ClientBase, staleAfterSeconds: number): Promise<number[]> {
+export async function refreshStaleCohorts(db: pg.ClientBase, staleAfterSeconds: number, clickhouse?: ClickHouseStore): Promise<number[]> {
   const { rows: [lock] } = await runQuery<{ ok: boolean }>(db, 'cohorts.refresh_lock', 'SELECT pg_try_advisory_lock($1) AS ok', [refreshLockKey]);
   if (!lock?.ok) return [];
   try {
@@ -61,7 +69,7 @@ export async function refreshStaleCohorts(db: pg.ClientBase, staleAfterSeconds: 
     const refreshed: number[] = [];
     for (const { id } of rows) {
       try {
-        await computeCohort(db, id);
+        await computeCohort(db, id, new Date(), clickhouse);
         refreshed.push(id);
       } catch {
         // Kept in last_error for the API to show.

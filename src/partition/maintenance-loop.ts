@@ -11,7 +11,7 @@ export interface MaintenanceLoopOptions {
   cohortRefreshSeconds: number;
   /** Continuous data lake export: sealed weeks go to this directory (see src/lake). */
   lakeExport?: { dir: string; graceDays: number };
-  /** The ClickHouse events store: retention deletes its events too. */
+  /** The ClickHouse events store: retention deletes its events too, and cohorts are copied there. */
   clickhouse?: ClickHouseStore;
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
 }
@@ -54,7 +54,7 @@ export class MaintenanceLoop {
       if (result.createdWeeks.length > 0 || result.droppedTables.length > 0 || result.deletedRows > 0 || result.recovered !== 'none') {
         this.options.log.info(result, 'partition maintenance');
       }
-      const cohorts = await refreshStaleCohorts(client, this.options.cohortRefreshSeconds);
+      const cohorts = await refreshStaleCohorts(client, this.options.cohortRefreshSeconds, this.options.clickhouse);
       if (cohorts.length > 0) this.options.log.info({ cohorts }, 'cohorts recomputed');
       const lake = this.options.lakeExport;
       if (lake) {

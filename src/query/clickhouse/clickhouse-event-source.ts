@@ -3,6 +3,8 @@ import { materializedColumn, propertyFromArrays } from '../../clickhouse/hot-pro
 import type { EntityMatcher } from '../filters/entity-condition.ts';
 import { usesPersonProperties, type PropertyGroup } from '../filters/filter-condition.ts';
 import { clickHouseActionCondition } from './clickhouse-elements.ts';
+import { cohortMembers } from '../../clickhouse/cohort-members.ts';
+import { InvalidQueryError } from '../query-error.ts';
 import { clickHouseGroupCondition, type ClickHouseScope } from './clickhouse-filters.ts';
 import type { ClickHouseParams } from './clickhouse-params.ts';
 
@@ -52,6 +54,10 @@ export function clickHouseEventSource(input: ClickHouseSourceInput): ClickHouseS
   const scope: ClickHouseScope = {
     eventProperty: eventProperty(input.materialized),
     personProperty: (key) => propertyFromArrays('person_keys', 'person_values', key),
+    inCohort: (cohortId) => {
+      if (!Number.isInteger(cohortId)) throw new InvalidQueryError(`cohort ${JSON.stringify(cohortId)} is not a cohort id`, 'properties');
+      return `(${persons ? 'person' : clickHousePersonId} IN ${cohortMembers(store, project, params.add(cohortId))})`;
+    },
   };
   const conditions: string[] = [];
   if (input.entities.length > 0) {

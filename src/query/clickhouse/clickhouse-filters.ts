@@ -1,5 +1,4 @@
 import { clickHouseElementCondition } from './clickhouse-elements.ts';
-import { NotOnClickHouseError } from './not-on-clickhouse.ts';
 import { InvalidQueryError } from '../query-error.ts';
 import { groupCondition, type PropertyGroup } from '../filters/filter-condition.ts';
 import { valuesAsText, type PropertyFilter, type PropertyOperator } from '../filters/property-filter.ts';
@@ -12,6 +11,8 @@ const numberPattern = String.raw`^\s*-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\s*$`;
 export interface ClickHouseScope {
   eventProperty(key: string): string;
   personProperty(key: string): string;
+  /** Whether the event's person is in a cohort of the query's project. */
+  inCohort(cohortId: number): string;
 }
 
 export function clickHouseNumeric(text: string, params: ClickHouseParams): string {
@@ -54,7 +55,11 @@ function clickHouseFilter(filter: PropertyFilter, scope: ClickHouseScope, params
     case 'event': return clickHouseTextCondition(scope.eventProperty(filter.key), filter.operator, filter.value, params);
     case 'person': return clickHouseTextCondition(scope.personProperty(filter.key), filter.operator, filter.value, params);
     case 'element': return clickHouseElementCondition(filter, params);
-    default: throw new NotOnClickHouseError(`${filter.type} filters`);
+    case 'cohort': {
+      const ids = Array.isArray(filter.value) ? filter.value : [filter.value];
+      const any = ids.map((id) => scope.inCohort(Number(id))).join(' OR ');
+      return filter.operator === 'is_not' || filter.operator === 'not_icontains' ? `(NOT (${any}))` : `(${any})`;
+    }
   }
 }
 
