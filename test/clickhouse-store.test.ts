@@ -98,11 +98,6 @@ describe('writing events to ClickHouse', () => {
     expect(rows).toEqual([{ browser: 'Firefox', plan: 'pro' }]);
   });
 
-  it('answers what its printer does not cover yet (cohort breakdowns) from Postgres, which holds every event too', async () => {
-    const filter = insightFilterSchema.parse({ events: [{ id: '$pageview' }], date_from: '2026-03-02', date_to: '2026-03-02', breakdown: ['all'], breakdown_type: 'cohort' });
-    const onClickHouse = await getTrends(await createInsightContext(server.db.pool, server.project.id, new Date('2026-03-05T00:00:00Z'), clickhouse.store), filter);
-    expect(onClickHouse[0]!.count).toBe(20);
-  });
 
   it('materializes another property on request, and trends give the same answer reading it', async () => {
     const context = await createInsightContext(server.db.pool, server.project.id, new Date('2026-03-05T00:00:00Z'), clickhouse.store);

@@ -1,7 +1,6 @@
 import { runQuery } from '../db/pool.ts';
 import type { ClickHouseStore } from '../clickhouse/clickhouse-store.ts';
 import type { InsightContext } from './insight-context.ts';
-import { NotOnClickHouseError } from './clickhouse/not-on-clickhouse.ts';
 import { InvalidQueryError } from './query-error.ts';
 
 // ClickHouse's CANNOT_COMPILE_REGEXP: a filter's regex that RE2 does not take (the HTTP client gives the code, chDB only the message).
@@ -11,16 +10,13 @@ export interface PrintedQuery { text: string; values: unknown[] }
 
 /**
  * Runs a query over the events on the context's events store: ClickHouse when the context has
- * one and its printer covers the query, else Postgres. The two printers build the same rows.
+ * one, else Postgres. The two printers build the same rows.
  */
 export async function runEventsQuery<Row>(context: InsightContext, name: string, postgres: () => PrintedQuery,
   clickhouse: (store: ClickHouseStore) => Promise<PrintedQuery>): Promise<Row[]> {
   if (context.clickhouse) {
-    const query = await clickhouse(context.clickhouse).catch((error: unknown) => {
-      if (error instanceof NotOnClickHouseError) return undefined;
-      throw error;
-    });
-    if (query) return context.clickhouse.primary.query<Row>(`/* ${name} */ ${query.text}`).catch((error: unknown) => {
+    const query = await clickhouse(context.clickhouse);
+    return context.clickhouse.primary.query<Row>(`/* ${name} */ ${query.text}`).catch((error: unknown) => {
       if (isRegexpError(error)) throw new InvalidQueryError('invalid regular expression in a property filter', 'properties');
       throw error;
     });

@@ -3,7 +3,6 @@ import { materializedKeys } from '../../clickhouse/materialized-keys.ts';
 import type { ResolvedRange } from '../filters/date-range.ts';
 import type { InsightContext } from '../insight-context.ts';
 import type { Interval } from '../insight-filter.ts';
-import { NotOnClickHouseError } from './not-on-clickhouse.ts';
 import { activeDays, breakdownNull, breakdownOther, type BreakdownSpec, type SeriesSpec } from '../trends/series-query.ts';
 import { clickHouseEventSource, type ClickHouseSource } from './clickhouse-event-source.ts';
 import { clickHouseNumeric } from './clickhouse-filters.ts';
@@ -52,10 +51,13 @@ export function clickHouseBreakdown(breakdown: BreakdownSpec | undefined, source
 }
 
 async function source(context: InsightContext, store: ClickHouseStore, spec: SeriesSpec, params: ClickHouseParams, from: Date, to: Date): Promise<ClickHouseSource> {
-  if (spec.extraConditions) throw new NotOnClickHouseError('cohort breakdowns');
+  if (spec.extraConditions && spec.cohort === undefined) throw new Error('a series with extra conditions other than a cohort has no ClickHouse form');
+  // A cohort breakdown's series is the series filtered by membership of that cohort.
+  const properties = spec.cohort === undefined ? spec.properties
+    : { type: 'AND' as const, values: [spec.properties, { key: 'id', value: spec.cohort, operator: 'exact' as const, type: 'cohort' as const }] };
   return clickHouseEventSource({
     store, materialized: await materializedKeys(store), projectId: context.project.id, params, from, to,
-    entities: [spec.entity], properties: spec.properties, joinPersons: spec.breakdown?.type === 'person',
+    entities: [spec.entity], properties, joinPersons: spec.breakdown?.type === 'person',
   });
 }
 

@@ -39,7 +39,7 @@ async function breakdownVariants(context: InsightContext, filter: InsightFilter,
     return ids.map((id) => {
       if (id === 'all') return { spec: base, breakdownValue: 'all' };
       if (!Number.isInteger(Number(id))) throw new InvalidQueryError(`cohort breakdown ${JSON.stringify(id)} is not a cohort id`, 'breakdown');
-      return { spec: { ...base, extraConditions: (params) => [cohortMembership(eventScope, id, params)] }, breakdownValue: Number(id) };
+      return { spec: { ...base, extraConditions: (params) => [cohortMembership(eventScope, id, params)], cohort: Number(id) }, breakdownValue: Number(id) };
     });
   }
   if (Array.isArray(breakdown)) throw new InvalidQueryError('a property breakdown takes one property name', 'breakdown');

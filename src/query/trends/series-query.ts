@@ -22,6 +22,8 @@ export interface SeriesSpec {
   breakdown?: BreakdownSpec;
   /** Extra conditions on the events (a cohort breakdown's membership), given the params they bind. */
   extraConditions?: (params: SqlParams) => string[];
+  /** The cohort those conditions are membership of (how a store without the Postgres printer prints them). */
+  cohort?: number;
 }
 
 const fractions: Partial<Record<MathKind, number>> = { median: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };

@@ -1,5 +1,4 @@
 import { clickHouseTrendsPersonsQuery } from '../clickhouse/clickhouse-trends-persons.ts';
-import { NotOnClickHouseError } from '../clickhouse/not-on-clickhouse.ts';
 import { runEventsQuery } from '../events-query.ts';
 import { resolveRange } from '../filters/date-range.ts';
 import { matchEntity } from '../filters/entity-condition.ts';
@@ -51,10 +50,11 @@ export async function getTrendsPersonIds(context: InsightContext, filter: Insigh
     : undefined;
   const rows = await runEventsQuery<{ person_id: string }>(context, 'insights.trends_persons',
     () => ({ text: `SELECT DISTINCT ${eventPersonId}::text AS person_id FROM ${source}`, values: params.values }),
-    async (store) => {
-      if (cohortBreakdown && point.breakdownValue !== undefined && point.breakdownValue !== 'all') throw new NotOnClickHouseError('cohort breakdowns');
+    (store) => {
+      const inCohort = cohortBreakdown && point.breakdownValue !== undefined && point.breakdownValue !== 'all'
+        ? [{ key: 'id', value: Number(point.breakdownValue), operator: 'exact' as const, type: 'cohort' as const }] : [];
       return clickHouseTrendsPersonsQuery(context, store, {
-        entity, properties: { type: 'AND', values: [filter.properties, series.properties] }, range, bucket: point.bucket, activeDays: days, breakdown: pointBreakdown,
+        entity, properties: { type: 'AND', values: [filter.properties, series.properties, ...inCohort] }, range, bucket: point.bucket, activeDays: days, breakdown: pointBreakdown,
       });
     });
   return rows.map((row) => row.person_id);
