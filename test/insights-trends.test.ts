@@ -72,6 +72,13 @@ describe('trends', () => {
     expect(byPlan.map((r) => [r.breakdown_value, r.data])).toEqual([['$$_posthog_breakdown_null_$$', [1, 2, 0, 1]], ['pro', [2, 0, 1, 0]]]);
     const filtered = await trends({ ...pageviews(), properties: [{ key: 'email', value: 'example', operator: 'icontains', type: 'person' }] });
     expect(filtered[0]!.data).toEqual([2, 0, 1, 0]);
+    // Negative operators and is_not_set also take persons who lack the property (bob, carol, dave).
+    const notPro = await trends({ ...pageviews(), properties: [{ key: 'plan', value: 'pro', operator: 'is_not', type: 'person' }] });
+    expect(notPro[0]!.data).toEqual([1, 2, 0, 1]);
+    const noPlan = await trends({ ...pageviews(), properties: [{ key: 'plan', operator: 'is_not_set', type: 'person' }] });
+    expect(noPlan[0]!.data).toEqual([1, 2, 0, 1]);
+    const eitherWay = await trends({ ...pageviews(), properties: { type: 'OR', values: [{ key: 'plan', value: 'pro', type: 'person' }, { key: '$browser', value: 'Safari' }] } });
+    expect(eitherWay[0]!.data).toEqual([2, 2, 1, 0]);
     // Weekly active persons by plan: alice (pro) on the 2nd and 4th; bob, carol and dave (no plan) join over the days.
     const weekly = await trends({ ...pageviews({ math: 'weekly_active' }), breakdown: 'plan', breakdown_type: 'person' });
     expect(Object.fromEntries(weekly.map((r) => [r.breakdown_value, r.data]))).toEqual({ pro: [1, 1, 1, 1], $$_posthog_breakdown_null_$$: [1, 2, 2, 3] });

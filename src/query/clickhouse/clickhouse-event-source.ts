@@ -1,11 +1,12 @@
 import { clickHouseTable, type ClickHouseStore } from '../../clickhouse/clickhouse-store.ts';
 import { materializedColumn, propertyFromArrays } from '../../clickhouse/hot-properties.ts';
 import type { EntityMatcher } from '../filters/entity-condition.ts';
-import { usesPersonProperties, type PropertyGroup } from '../filters/filter-condition.ts';
+import type { PropertyGroup } from '../filters/filter-condition.ts';
+import { isNegativeOperator } from '../filters/property-filter.ts';
 import { clickHouseActionCondition } from './clickhouse-elements.ts';
 import { cohortMembers } from '../../clickhouse/cohort-members.ts';
 import { InvalidQueryError } from '../query-error.ts';
-import { clickHouseGroupCondition, type ClickHouseScope } from './clickhouse-filters.ts';
+import { clickHouseGroupCondition, clickHouseTextCondition, type ClickHouseScope } from './clickhouse-filters.ts';
 import type { ClickHouseParams } from './clickhouse-params.ts';
 
 /** The person behind an event: the survivor of a merge when there is an override, else the id it was written with. */
@@ -39,10 +40,11 @@ function eventProperty(materialized: Set<string>) {
 }
 
 /**
- * The events an insight reads, with the person each belongs to. Without person properties it
- * is one level over the Distributed table, so each shard filters and the caller's aggregation
- * runs where the rows are; the override join reads each node's whole local copy of
- * person_overrides. With person properties the persons join wraps it, on the initiator.
+ * The events an insight reads, with the person each belongs to. Unless a person property's
+ * value is needed (`joinPersons`: a breakdown, created_at) it is one level over the
+ * Distributed table, so each shard filters and the caller's aggregation runs where the rows
+ * are; the override join and person filters read each node's whole local copy of persons and
+ * overrides. With `joinPersons` the persons join wraps it, on the initiator.
  */
 export function clickHouseEventSource(input: ClickHouseSourceInput): ClickHouseSource {
   const { params, store } = input;
@@ -50,13 +52,27 @@ export function clickHouseEventSource(input: ClickHouseSourceInput): ClickHouseS
   const where = [`project_id = ${project}`];
   if (input.from) where.push(`timestamp >= ${params.add(input.from)}`);
   if (input.to) where.push(`timestamp < ${params.add(input.to)}`);
-  const persons = input.joinPersons || usesPersonProperties(input.properties) || input.entities.some((entity) => entity.usesPersons);
+  // Person property filters need no join (see personFilter); a person property's value (a breakdown, created_at) does.
+  const persons = input.joinPersons === true;
+  const latestPersons = `(SELECT id AS person, argMax(prop_keys, version) AS person_keys, argMax(prop_values, version) AS person_values,
+        argMax(created_at, version) AS person_created_at
+      FROM ${clickHouseTable(store, 'persons')} WHERE project_id = ${project} GROUP BY id)`;
   const scope: ClickHouseScope = {
     eventProperty: eventProperty(input.materialized),
     personProperty: (key) => propertyFromArrays('person_keys', 'person_values', key),
     inCohort: (cohortId) => {
       if (!Number.isInteger(cohortId)) throw new InvalidQueryError(`cohort ${JSON.stringify(cohortId)} is not a cohort id`, 'properties');
       return `(${persons ? 'person' : clickHousePersonId} IN ${cohortMembers(store, project, params.add(cohortId))})`;
+    },
+    // The persons whose properties pass, as a subquery each shard answers from its own copy, so
+    // the events are filtered where they are. A person with no row reads every property as
+    // missing: operators that a missing value passes become "not among the persons who fail".
+    personFilter: persons ? undefined : (filter, filterParams) => {
+      const condition = clickHouseTextCondition(propertyFromArrays('person_keys', 'person_values', filter.key), filter.operator, filter.value, filterParams);
+      const missingPasses = isNegativeOperator(filter.operator) || filter.operator === 'is_not_set';
+      return missingPasses
+        ? `(${clickHousePersonId} NOT IN (SELECT person FROM ${latestPersons} WHERE NOT ${condition}))`
+        : `(${clickHousePersonId} IN (SELECT person FROM ${latestPersons} WHERE ${condition}))`;
     },
   };
   const conditions: string[] = [];
@@ -78,9 +94,7 @@ export function clickHouseEventSource(input: ClickHouseSourceInput): ClickHouseS
     WHERE ${[...where, ...conditions].join('\n      AND ')}`,
     };
   }
-  const personsTable = `(SELECT id AS person, argMax(prop_keys, version) AS person_keys, argMax(prop_values, version) AS person_values,
-        argMax(created_at, version) AS person_created_at
-      FROM ${clickHouseTable(store, 'persons')} WHERE project_id = ${project} GROUP BY id) AS persons`;
+  const personsTable = `${latestPersons} AS persons`;
   // The inner level passes on every column a filter or the caller may read: the events' own.
   return {
     scope, person: 'person',

@@ -13,6 +13,8 @@ export interface ClickHouseScope {
   personProperty(key: string): string;
   /** Whether the event's person is in a cohort of the query's project. */
   inCohort(cohortId: number): string;
+  /** A person property filter: on the joined persons when the query joins them, else as a set of persons each shard reads locally. */
+  personFilter?(filter: PropertyFilter, params: ClickHouseParams): string;
 }
 
 export function clickHouseNumeric(text: string, params: ClickHouseParams): string {
@@ -53,7 +55,7 @@ export function clickHouseTextCondition(text: string, operator: PropertyOperator
 function clickHouseFilter(filter: PropertyFilter, scope: ClickHouseScope, params: ClickHouseParams): string {
   switch (filter.type) {
     case 'event': return clickHouseTextCondition(scope.eventProperty(filter.key), filter.operator, filter.value, params);
-    case 'person': return clickHouseTextCondition(scope.personProperty(filter.key), filter.operator, filter.value, params);
+    case 'person': return scope.personFilter?.(filter, params) ?? clickHouseTextCondition(scope.personProperty(filter.key), filter.operator, filter.value, params);
     case 'element': return clickHouseElementCondition(filter, params);
     case 'cohort': {
       const ids = Array.isArray(filter.value) ? filter.value : [filter.value];
