@@ -1,12 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PostHog } from 'posthog-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts';
+import { freePort } from '../src/net/free-port.ts';
 
 const run = promisify(execFile);
 const sounder = (args: string[], env: NodeJS.ProcessEnv) => run(process.execPath, ['bin/sounder.js', ...args], { env: { ...process.env, ...env } });
@@ -14,15 +14,6 @@ const sounder = (args: string[], env: NodeJS.ProcessEnv) => run(process.execPath
 let db: TestDatabase;
 beforeAll(async () => { db = await createTestDatabase(); });
 afterAll(() => db.drop());
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('the sounder CLI', () => {
   it('creates and lists projects and keys as JSON', async () => {

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { databaseUrlFor, ensureEmbeddedPostgres, type EmbeddedPostgres } from '.
 import { migrate } from '../src/db/migrate.ts';
 import { createPool, runQuery, type Pool } from '../src/db/pool.ts';
 import { sendCapture } from './helpers/capture-client.ts';
+import { freePort } from '../src/net/free-port.ts';
 
 /**
  * Ingestion under load while web processes, workers and the database itself are killed with
@@ -26,15 +26,6 @@ let databaseUrl: string;
 let pool: Pool;
 let project: Project;
 let webPort: number;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sounder-crash-'));

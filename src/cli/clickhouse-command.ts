@@ -2,22 +2,19 @@ import type { Command } from 'commander';
 import { listProjects } from '../accounts/projects.ts';
 import { backfillClickHouse } from '../clickhouse/backfill-clickhouse.ts';
 import { addMaterializedColumn, migrateClickHouse } from '../clickhouse/clickhouse-migrations.ts';
-import { closeClickHouseStore, type ClickHouseStore } from '../clickhouse/clickhouse-store.ts';
-import { openConfiguredClickHouse } from '../clickhouse/configured-store.ts';
+import type { ClickHouseStore } from '../clickhouse/clickhouse-store.ts';
+import { withConfiguredClickHouse } from '../clickhouse/configured-store.ts';
 import { materializedColumn } from '../clickhouse/hot-properties.ts';
 import { loadConfig } from '../config/config.ts';
 import { printJson } from './output.ts';
 import { createProgressReporter } from './progress-reporter.ts';
 import { withDatabase } from './with-database.ts';
 
-async function withClickHouse<T>(work: (store: ClickHouseStore) => Promise<T>): Promise<T> {
-  const store = openConfiguredClickHouse(loadConfig());
-  if (!store) throw new Error('CLICKHOUSE_URL is not set: there is no ClickHouse events store');
-  try {
-    return await work(store);
-  } finally {
-    await closeClickHouseStore(store);
-  }
+function withClickHouse<T>(work: (store: ClickHouseStore) => Promise<T>): Promise<T> {
+  return withConfiguredClickHouse(loadConfig(), (store) => {
+    if (!store) throw new Error('CLICKHOUSE_URL is not set: there is no ClickHouse events store');
+    return work(store);
+  });
 }
 
 /** `sounder clickhouse ...`: the ClickHouse events store's schema. */

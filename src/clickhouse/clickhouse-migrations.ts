@@ -1,5 +1,5 @@
 import { clickHouseIdentifier, clickHouseString } from './clickhouse-literal.ts';
-import { clickHouseTable, localEventsTable, type ClickHouseStore } from './clickhouse-store.ts';
+import { clickHouseTable, localEventsTable, localEventsTableName, type ClickHouseStore } from './clickhouse-store.ts';
 import type { ClickHouseConnection } from './clickhouse-connection.ts';
 import { hotProperties, materializedColumn, materializedColumnDefinition } from './hot-properties.ts';
 
@@ -59,9 +59,7 @@ ENGINE = Distributed(${clickHouseIdentifier(store.cluster)}, ${clickHouseIdentif
     version: 3,
     name: 'when each person was created (lifecycle tells new persons by it)',
     async apply(store, node) {
-      const present = await node.query<{ n: number }>(`SELECT count() AS n FROM system.columns
-        WHERE database = ${clickHouseString(store.database)} AND table = 'persons' AND name = 'created_at'`);
-      if (Number(present[0]?.n) === 0) await node.command(`ALTER TABLE ${clickHouseTable(store, 'persons')} ADD COLUMN created_at Nullable(DateTime('UTC'))`);
+      if (!await hasColumn(node, store, 'persons', 'created_at')) await node.command(`ALTER TABLE ${clickHouseTable(store, 'persons')} ADD COLUMN created_at Nullable(DateTime('UTC'))`);
     },
   },
   {
@@ -75,16 +73,21 @@ ENGINE = Distributed(${clickHouseIdentifier(store.cluster)}, ${clickHouseIdentif
   },
 ];
 
+// 18.16 has no ADD COLUMN IF NOT EXISTS, and a migration cut short must be able to run again.
+async function hasColumn(node: ClickHouseConnection, store: ClickHouseStore, table: string, column: string): Promise<boolean> {
+  const [present] = await node.query<{ n: string }>(`SELECT count() AS n FROM system.columns
+    WHERE database = ${clickHouseString(store.database)} AND table = ${clickHouseString(table)} AND name = ${clickHouseString(column)}`);
+  return Number(present?.n) > 0;
+}
+
 /**
- * Adds a property's column to a node's event tables, skipping a table that has it: 18.16 has
- * no ADD COLUMN IF NOT EXISTS, and a migration cut short must be able to run again.
+ * Adds a property's column to a node's event tables, skipping a table that has it. Returns
+ * whether it added any.
  */
 export async function addMaterializedColumn(store: ClickHouseStore, node: ClickHouseConnection, key: string): Promise<boolean> {
   let added = false;
   for (const table of eventTableNames(store)) {
-    const present = await node.query<{ n: number }>(`SELECT count() AS n FROM system.columns
-      WHERE database = ${clickHouseString(store.database)} AND table = ${clickHouseString(table)} AND name = ${clickHouseString(materializedColumn(key))}`);
-    if (Number(present[0]?.n) > 0) continue;
+    if (await hasColumn(node, store, table, materializedColumn(key))) continue;
     await node.command(`ALTER TABLE ${clickHouseTable(store, table)} ADD COLUMN ${materializedColumnDefinition(key)}`);
     added = true;
   }
@@ -93,7 +96,7 @@ export async function addMaterializedColumn(store: ClickHouseStore, node: ClickH
 
 /** The tables a column of events is added to: the shard table and the Distributed table over it. */
 export function eventTableNames(store: ClickHouseStore): string[] {
-  return store.cluster ? ['events_local', 'events'] : ['events'];
+  return [...new Set([localEventsTableName(store), 'events'])];
 }
 
 async function appliedVersions(node: ClickHouseConnection, store: ClickHouseStore): Promise<Set<number>> {

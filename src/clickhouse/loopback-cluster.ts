@@ -1,23 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { freePort } from '../net/free-port.ts';
 
 /** A real ClickHouse cluster of `shards` servers on 127.0.0.1, for the test suite and the benches. */
 export interface LoopbackCluster { urls: string[]; cluster: string; stop(): Promise<void> }
 
 const clusterName = 'sounder';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** The path of Debian's clickhouse-server, or undefined when it is not installed. */
 export function findClickHouseServer(): string | undefined {

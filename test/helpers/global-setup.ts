@@ -1,24 +1,13 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { freePort } from '../../src/net/free-port.ts';
 import { startLoopbackCluster, type LoopbackCluster } from '../../src/clickhouse/loopback-cluster.ts';
 import { ensureEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded-postgres.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext { adminDatabaseUrl: string; clickhouseCluster: { urls: string[]; cluster: string } | undefined }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 let server: EmbeddedPostgres | undefined;
