@@ -24,10 +24,12 @@ export function FeatureFlagsPage() {
   const [error, setError] = useState<unknown>();
   const key = ['feature-flags', projectId];
   const toggle = async (flag: FeatureFlag) => {
-    // The switch moves at once; a failed save puts it back when the list is read again. A read
-    // of the list still in flight (the page refreshing what it showed from cache) would put the
-    // old state back over the new one, so it is cancelled first.
-    await queryClient.cancelQueries({ queryKey: key });
+    // The switch moves at once, inside the click (React puts a controlled checkbox back if its
+    // state has not changed by the end of the event); a failed save puts it back when the list
+    // is read again. A read of the list still in flight (the page refreshing what it showed from
+    // cache) would write the old state over the new one, so it is cancelled, in the same tick:
+    // its revert restores the data as this update leaves it.
+    void queryClient.cancelQueries({ queryKey: key });
     queryClient.setQueryData<{ results: FeatureFlag[] }>(key, (old) => old && { results: old.results.map((f) => (f.id === flag.id ? { ...f, active: !flag.active } : f)) });
     try {
       await patch(`/api/projects/${projectId}/feature_flags/${flag.id}`, { active: !flag.active });
