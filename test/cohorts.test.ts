@@ -39,7 +39,7 @@ async function cohortOf(properties: object): Promise<number> {
   const id = await createCohort(server.db.pool, server.project.id, { name: 'c', filters: { properties } });
   const client = await server.db.pool.connect();
   try {
-    await computeCohort(client, id);
+    await computeCohort(client, id, new Date(), server.clickhouse);
   } finally {
     client.release();
   }
@@ -62,11 +62,11 @@ describe('cohorts', () => {
     const listed = await createCohort(server.db.pool, server.project.id, { name: 'listed', distinctIds: ['anon-cy'] });
     const client = await server.db.pool.connect();
     try {
-      await computeCohort(client, listed);
+      await computeCohort(client, listed, new Date(), server.clickhouse);
       expect(await members(listed)).toEqual(['anon-cy']);
       // cy identifies with anon-cy's id: the two persons merge, and the list now means the merged person.
       await capture([{ event: '$identify', distinct_id: 'cy', timestamp: ago(0), properties: { $anon_distinct_id: 'anon-cy' } }]);
-      await computeCohort(client, listed);
+      await computeCohort(client, listed, new Date(), server.clickhouse);
       expect(await members(listed)).toEqual(['anon-cy', 'cy']);
     } finally {
       client.release();
@@ -79,17 +79,17 @@ describe('cohorts', () => {
     await capture([{ event: 'refund', distinct_id: 'bo', timestamp: ago(0) }]);
     const client = await server.db.pool.connect();
     try {
-      expect(await refreshStaleCohorts(client, 3600)).not.toContain(buyers);
+      expect(await refreshStaleCohorts(client, 3600, server.clickhouse)).not.toContain(buyers);
       await runQuery(server.db.pool, 'test.age', "UPDATE cohorts SET last_calculated_at = now() - interval '2 hours' WHERE id = $1", [buyers]);
       const other = await server.db.pool.connect();
       try {
         await other.query('SELECT pg_advisory_lock(7262019004)');
-        expect(await refreshStaleCohorts(client, 3600)).toEqual([]);
+        expect(await refreshStaleCohorts(client, 3600, server.clickhouse)).toEqual([]);
         await other.query('SELECT pg_advisory_unlock(7262019004)');
       } finally {
         other.release();
       }
-      expect(await refreshStaleCohorts(client, 3600)).toContain(buyers);
+      expect(await refreshStaleCohorts(client, 3600, server.clickhouse)).toContain(buyers);
       expect(await members(buyers)).toEqual(['bo']);
     } finally {
       client.release();

@@ -59,7 +59,7 @@ afterAll(async () => {
 
 describe('data lake export', () => {
   it('writes each sealed week as Hive-style Parquet that DuckDB reads back whole', async () => {
-    const result = await exportToLake(server.db.url, { destination: lake, graceDays: 1, now: new Date('2026-10-21T00:00:00Z'), projectIds: [server.project.id] });
+    const result = await exportToLake(server.db.url, { destination: lake, graceDays: 1, now: new Date('2026-10-21T00:00:00Z'), projectIds: [server.project.id], clickhouse: server.clickhouse });
     expect(result.weeks.map((week) => [week.week, week.rows])).toEqual([['2026-10-05', 3], ['2026-10-12', 2]]);
     const p = server.project.id;
     expect(fs.existsSync(path.join(lake, `project_id=${p}`, 'event=%24pageview', 'week=2026-10-05', 'part-0.parquet'))).toBe(true);
@@ -84,9 +84,9 @@ describe('data lake export', () => {
 
   it('writes only new sealed weeks on the next run, and never another project\'s events', async () => {
     const before = fs.statSync(path.join(lake, `project_id=${server.project.id}`, 'event=%24pageview', 'week=2026-10-05', 'part-0.parquet')).mtimeMs;
-    const again = await exportToLake(server.db.url, { destination: lake, graceDays: 1, now: new Date('2026-10-22T00:00:00Z'), projectIds: [server.project.id] });
+    const again = await exportToLake(server.db.url, { destination: lake, graceDays: 1, now: new Date('2026-10-22T00:00:00Z'), projectIds: [server.project.id], clickhouse: server.clickhouse });
     expect(again.weeks).toEqual([]);
-    const next = await exportToLake(server.db.url, { destination: lake, graceDays: 1, now: new Date('2026-10-28T00:00:00Z'), projectIds: [server.project.id] });
+    const next = await exportToLake(server.db.url, { destination: lake, graceDays: 1, now: new Date('2026-10-28T00:00:00Z'), projectIds: [server.project.id], clickhouse: server.clickhouse });
     expect(next.weeks.map((week) => [week.week, week.rows, week.files])).toEqual([['2026-10-19', 1, 1]]);
     expect(fs.statSync(path.join(lake, `project_id=${server.project.id}`, 'event=%24pageview', 'week=2026-10-05', 'part-0.parquet')).mtimeMs).toBe(before);
     expect(fs.existsSync(path.join(lake, `project_id=${otherProject}`))).toBe(false);
@@ -98,14 +98,14 @@ describe('data lake export', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sounder-lake-cli-'));
     try {
       const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'export', '--to', dir, '--since', '2026-10-07', '--json'], {
-        env: { ...process.env, DATABASE_URL: server.db.url }, cwd: path.resolve(import.meta.dirname, '..'),
+        env: { ...process.env, ...server.storeEnv() }, cwd: path.resolve(import.meta.dirname, '..'),
       });
       const result = JSON.parse(stdout) as { weeks: Array<{ projectId: number; week: string; rows: number }> };
       // Every sealed week since is recorded, empty ones too, so none is scanned twice.
       expect(result.weeks.filter((week) => week.projectId === server.project.id && week.rows > 0).map((week) => [week.week, week.rows])).toEqual([['2026-10-05', 3], ['2026-10-12', 2], ['2026-10-19', 1]]);
       expect(result.weeks.find((week) => week.projectId === otherProject && week.week === '2026-10-05')?.rows).toBe(1);
       const rejected = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'export', '--to', dir, '--format', 'csv'], {
-        env: { ...process.env, DATABASE_URL: server.db.url }, cwd: path.resolve(import.meta.dirname, '..'),
+        env: { ...process.env, ...server.storeEnv() }, cwd: path.resolve(import.meta.dirname, '..'),
       }).catch((error: { stderr: string; code: number }) => error);
       expect((rejected as { stderr: string }).stderr).toContain('--format csv is not supported');
     } finally {
@@ -119,7 +119,7 @@ describe('data lake export', () => {
     const threeWeeksAgo = new Date(Date.now() - 21 * 86_400_000).toISOString();
     await capture(project.api_token, [{ event: 'signed up', distinct_id: 'loop-1', timestamp: threeWeeksAgo }]);
     const quiet = { info: () => undefined, warn: () => undefined };
-    const loop = new MaintenanceLoop({ databaseUrl: server.db.url, intervalMs: 60_000, cohortRefreshSeconds: 300, lakeExport: { dir, graceDays: 1 }, log: quiet });
+    const loop = new MaintenanceLoop({ databaseUrl: server.db.url, intervalMs: 60_000, cohortRefreshSeconds: 300, lakeExport: { dir, graceDays: 1 }, log: quiet, clickhouse: server.clickhouse });
     loop.start();
     try {
       const deadline = Date.now() + 30_000;

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createProject } from '../../src/accounts/projects.ts';
+import { clickHouseLiteral, clickHouseString } from '../../src/clickhouse/clickhouse-literal.ts';
+import { clickHouseTable, localEventsTableName, type ClickHouseStore } from '../../src/clickhouse/clickhouse-store.ts';
 import type { Pool } from '../../src/db/pool.ts';
 import { listEventTables } from '../../src/partition/event-tables.ts';
 import { describeMachine, type MachineInfo } from '../machine.ts';
@@ -20,6 +22,8 @@ export interface IngestBenchOptions {
   /** Called right before the first request and right after the buffer drained (for CPU sampling). */
   onIngestStart?: () => void;
   onIngestEnd?: () => void;
+  /** The events store the running Sounder writes to, when it is ClickHouse (CLICKHOUSE_URL): events are counted and sized there. */
+  clickhouse?: ClickHouseStore;
 }
 
 export interface IngestBenchResult {
@@ -31,6 +35,8 @@ export interface IngestBenchResult {
   ceiling: CeilingResult;
   ratio: number;
   captureLatencyMs: { p50: number; p95: number; p99: number; max: number };
+  /** Where the events were counted and sized. */
+  store: 'postgres' | 'clickhouse';
   bytesPerEvent: { events: number; copyCeilingTable: number; jsonSent: number; wire: number };
   workerMemory: { samples: number; firstMiB: number; maxMiB: number; lastMiB: number };
 }
@@ -44,6 +50,29 @@ export async function waitForDrain(pool: Pool, projectId: number, timeoutMs: num
     if (Date.now() > deadline) throw new Error(`the buffer still holds ${rows[0]!.n} rows after ${timeoutMs / 1000}s: are workers running?`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+interface StoredEvents { project: number; all: number; bytes: number }
+
+async function postgresEvents(pool: Pool, projectId: number): Promise<StoredEvents> {
+  const { rows: [stored] } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE project_id = $1', [projectId]);
+  // Summed over the partitions when events is partitioned.
+  const bytes = (await listEventTables(pool)).reduce((sum, table) => sum + table.bytes, 0);
+  const { rows: [all] } = await pool.query<{ rows: number }>('SELECT count(*)::float8 AS rows FROM events');
+  return { project: stored!.n, all: all!.rows, bytes };
+}
+
+/** Distinct uuids (a copy written twice would be counted once by every query, and fail the check here) and the parts' bytes over every shard. */
+async function clickHouseEvents(store: ClickHouseStore, projectId: number): Promise<StoredEvents> {
+  const [counted] = await store.primary.query<{ n: string; all: string }>(`SELECT uniqExactIf(uuid, project_id = ${clickHouseLiteral(projectId)}) AS n, count() AS all
+    FROM ${clickHouseTable(store, 'events')}`);
+  let bytes = 0;
+  for (const node of store.nodes) {
+    const [size] = await node.query<{ bytes: string }>(`SELECT sum(bytes_on_disk) AS bytes FROM system.parts
+      WHERE database = ${clickHouseString(store.database)} AND table = ${clickHouseString(localEventsTableName(store))} AND active`);
+    bytes += Number(size?.bytes ?? 0);
+  }
+  return { project: Number(counted!.n), all: Number(counted!.all), bytes };
 }
 
 /** WORKLOAD.md's ingest benchmark: end-to-end rate against a running Sounder beside a raw COPY of the same rows. */
@@ -71,11 +100,8 @@ export async function runIngestBench(pool: Pool, options: IngestBenchOptions): P
     options.onIngestEnd?.();
     const workerMemory = memory.stop();
 
-    const { rows: stored } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE project_id = $1', [project.id]);
-    if (stored[0]!.n !== workload.events) throw new Error(`expected ${workload.events} stored events, found ${stored[0]!.n}`);
-    // Summed over the partitions when events is partitioned.
-    const eventBytes = (await listEventTables(pool)).reduce((sum, table) => sum + table.bytes, 0);
-    const { rows: size } = await pool.query<{ rows: number }>('SELECT count(*)::bigint AS rows FROM events');
+    const stored = options.clickhouse ? await clickHouseEvents(options.clickhouse, project.id) : await postgresEvents(pool, project.id);
+    if (stored.project !== workload.events) throw new Error(`expected ${workload.events} stored events, found ${stored.project}`);
     const latencies = [...sent.latenciesMs].sort((a, b) => a - b);
     const eventsPerSecond = workload.events / seconds;
     return {
@@ -87,7 +113,8 @@ export async function runIngestBench(pool: Pool, options: IngestBenchOptions): P
       ceiling,
       ratio: eventsPerSecond / ceiling.rowsPerSecond,
       captureLatencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 },
-      bytesPerEvent: { events: eventBytes / size[0]!.rows, copyCeilingTable: ceiling.bytesPerRow, jsonSent: workload.jsonBytes / workload.events, wire: workload.wireBytes / workload.events },
+      store: options.clickhouse ? 'clickhouse' : 'postgres',
+      bytesPerEvent: { events: stored.bytes / stored.all, copyCeilingTable: ceiling.bytesPerRow, jsonSent: workload.jsonBytes / workload.events, wire: workload.wireBytes / workload.events },
       workerMemory,
     };
   } finally {
@@ -107,7 +134,7 @@ export function formatIngestReport(result: IngestBenchResult): string {
     `raw COPY ceiling (rows/s)        ${f(result.ceiling.rowsPerSecond)}   (${f(result.ceiling.seconds, 1)} s)`,
     `ratio                            ${f(result.ratio * 100, 1)}%`,
     `capture latency p50/p95/p99 (ms) ${f(result.captureLatencyMs.p50, 1)} / ${f(result.captureLatencyMs.p95, 1)} / ${f(result.captureLatencyMs.p99, 1)}   (max ${f(result.captureLatencyMs.max, 1)})`,
-    `bytes per event, events table    ${f(result.bytesPerEvent.events)}   (COPY table ${f(result.bytesPerEvent.copyCeilingTable)}; JSON sent ${f(result.bytesPerEvent.jsonSent)}; on the wire ${f(result.bytesPerEvent.wire)})`,
+    `bytes per event, events (${result.store}) ${f(result.bytesPerEvent.events)}   (COPY table ${f(result.bytesPerEvent.copyCeilingTable)}; JSON sent ${f(result.bytesPerEvent.jsonSent)}; on the wire ${f(result.bytesPerEvent.wire)})`,
     `worker memory (MiB)              first ${result.workerMemory.firstMiB}, max ${result.workerMemory.maxMiB}, last ${result.workerMemory.lastMiB} (${result.workerMemory.samples} samples)`,
     `failed / retried requests        ${result.ingest.failedRequests} / ${result.ingest.retriedRequests}`,
   ].join('\n');

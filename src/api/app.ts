@@ -115,8 +115,8 @@ export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimi
     await registerOrganizationRoutes(api, { db });
     await registerInstanceRoutes(api, { db });
     await registerPersonalApiKeysRoutes(api, { db });
-    await registerEventsRoutes(api, { db, readDb });
-    await registerDefinitionsRoutes(api, { db, readDb });
+    await registerEventsRoutes(api, { db, readDb, clickhouse });
+    await registerDefinitionsRoutes(api, { db, readDb, clickhouse });
     await registerPersonsRoutes(api, { db, readDb, clickhouse });
     const runner = createInsightRunner(readDb, insightCacheSeconds, clickhouse);
     await registerProjectRoutes(api, { db });
@@ -124,7 +124,7 @@ export async function buildApp({ db, readDb = db, logLevel = 'info', backlogLimi
     await registerSavedInsightsRoutes(api, { db, runner });
     await registerDashboardsRoutes(api, { db, runner });
     await registerActionsRoutes(api, { db });
-    await registerFeatureFlagsRoutes(api, { db, readDb, flagCache });
+    await registerFeatureFlagsRoutes(api, { db, readDb, flagCache, clickhouse });
     await registerCohortsRoutes(api, { db, pool: db, clickhouse });
   });
 

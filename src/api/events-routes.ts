@@ -1,3 +1,4 @@
+import type { ClickHouseStore } from '../clickhouse/clickhouse-store.ts';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Queryable } from '../db/pool.ts';
@@ -24,7 +25,7 @@ const isEventCursor = (value: unknown): value is { timestamp: string; uuid: stri
   typeof value === 'object' && value !== null && typeof (value as { timestamp?: unknown }).timestamp === 'string'
   && uuid.safeParse((value as { uuid?: unknown }).uuid).success && !Number.isNaN(Date.parse((value as { timestamp: string }).timestamp));
 
-export async function registerEventsRoutes(app: FastifyInstance, { db, readDb }: { db: Queryable; readDb: Queryable }): Promise<void> {
+export async function registerEventsRoutes(app: FastifyInstance, { db, readDb, clickhouse }: { db: Queryable; readDb: Queryable; clickhouse?: ClickHouseStore }): Promise<void> {
   app.get<{ Params: { projectId: string } }>('/api/projects/:projectId/events', async (request) => {
     const projectId = await authorizeProject(db, request, request.params.projectId);
     const query = parseInput(listQuery, request.query);
@@ -39,14 +40,14 @@ export async function registerEventsRoutes(app: FastifyInstance, { db, readDb }:
       before: query.before,
       cursor: decodeCursor(query.cursor, isEventCursor),
       limit: query.limit,
-    });
+    }, clickhouse);
     return paginate(request, rows, query.limit, (last) => ({ timestamp: last.timestamp, uuid: last.uuid }));
   });
 
   app.get<{ Params: { projectId: string; uuid: string } }>('/api/projects/:projectId/events/:uuid', async (request) => {
     const projectId = await authorizeProject(db, request, request.params.projectId);
     if (!uuid.safeParse(request.params.uuid).success) throw new ApiError('not_found', 'Event not found');
-    const event = await getEvent(readDb, projectId, request.params.uuid);
+    const event = await getEvent(readDb, projectId, request.params.uuid, clickhouse);
     if (!event) throw new ApiError('not_found', 'Event not found');
     return event;
   });

@@ -1,3 +1,4 @@
+import type { ClickHouseStore } from '../clickhouse/clickhouse-store.ts';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Queryable } from '../db/pool.ts';
@@ -25,7 +26,7 @@ async function keyMustBeFree<T>(work: Promise<T>): Promise<T> {
 }
 
 /** PostHog's `/api/projects/:id/feature_flags` CRUD, plus each flag's usage. Every change reaches /flags at once on this process. */
-export async function registerFeatureFlagsRoutes(app: FastifyInstance, { db, readDb, flagCache }: { db: Queryable; readDb: Queryable; flagCache: FlagDefinitionsCache }): Promise<void> {
+export async function registerFeatureFlagsRoutes(app: FastifyInstance, { db, readDb, flagCache, clickhouse }: { db: Queryable; readDb: Queryable; flagCache: FlagDefinitionsCache; clickhouse?: ClickHouseStore }): Promise<void> {
   const base = '/api/projects/:projectId/feature_flags';
   app.get<{ Params: Params }>(base, async (request) => {
     const projectId = await authorizeProject(db, request, request.params.projectId);
@@ -59,6 +60,6 @@ export async function registerFeatureFlagsRoutes(app: FastifyInstance, { db, rea
     const projectId = await authorizeProject(db, request, request.params.projectId);
     const flag = found(await getFlag(db, projectId, idParam(request.params.flagId, 'Feature flag')), 'Feature flag');
     const query = parseInput(usageQuery, request.query);
-    return flagUsage(await createInsightContext(readDb, projectId), flag.key, { dateFrom: query.date_from, dateTo: query.date_to });
+    return flagUsage(await createInsightContext(readDb, projectId, new Date(), clickhouse), flag.key, { dateFrom: query.date_from, dateTo: query.date_to });
   });
 }

@@ -58,7 +58,7 @@ export async function registerPersonsRoutes(app: FastifyInstance, { db, readDb, 
   app.get<{ Params: { projectId: string; uuid: string } }>('/api/projects/:projectId/persons/:uuid/export', async (request, reply) => {
     const projectId = await authorizeProject(db, request, request.params.projectId);
     if (!uuid.safeParse(request.params.uuid).success) throw new ApiError('not_found', 'Person not found');
-    const data = found(await exportPerson(db, projectId, { uuid: request.params.uuid }), 'Person');
+    const data = found(await exportPerson(db, projectId, { uuid: request.params.uuid }, clickhouse), 'Person');
     reply.header('Content-Disposition', `attachment; filename="person-${data.person.uuid}.json"`);
     return data;
   });

@@ -6,6 +6,7 @@ import { formatDashboardReport, runDashboardBench } from '../../bench/dashboard/
 import { formatQueryReport, runQueryBench } from '../../bench/queries/run-query-bench.ts';
 import { formatScaleReport, runScaleBench } from '../../bench/scale/run-scale-bench.ts';
 import { formatSustainReport, runSustainBench } from '../../bench/sustain/run-sustain-bench.ts';
+import { withConfiguredClickHouse } from '../clickhouse/configured-store.ts';
 import { loadConfig } from '../config/config.ts';
 import type { Pool } from '../db/pool.ts';
 import { printJson } from './output.ts';
@@ -37,7 +38,8 @@ export function registerBenchCommand(program: Command): void {
     .option('--span-days <n>', 'days the events are spread over', positiveInt('--span-days'), 56)
     .option('--json', 'print the result as JSON')
     .action(async (options: { events: number; url: string; connections: number; seed: number; spanDays: number; json?: boolean }) => {
-      await runBench(options.json, (pool) => runIngestBench(pool, { ...options, log: logToStderr }), formatIngestReport);
+      // With CLICKHOUSE_URL the running Sounder stores events there: they are counted there.
+      await withConfiguredClickHouse(loadConfig(), (clickhouse) => runBench(options.json, (pool) => runIngestBench(pool, { ...options, clickhouse, log: logToStderr }), formatIngestReport));
     });
   bench.command('scale')
     .description('for each count of web and worker processes: start them against a fresh database of their own, run the ingest benchmark, and attribute CPU to web, workers, PostgreSQL and the load generator')

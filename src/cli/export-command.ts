@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { withConfiguredClickHouse } from '../clickhouse/configured-store.ts';
 import { loadConfig } from '../config/config.ts';
 import { printJson } from './output.ts';
 import { createProgressReporter } from './progress-reporter.ts';
@@ -36,9 +37,10 @@ export function registerExportCommand(program: Command): void {
       const progress = createProgressReporter();
       // DuckDB (the Parquet writer) is a large native library: loaded only for this command.
       const { exportToLake } = await import('../lake/export-to-lake.ts');
-      const result = await withDatabase(loadConfig(), (_pool, url) => exportToLake(url, {
-        destination: options.to, ...parsed, onProgress: (done, total) => progress.update('export', done, total, 'weeks'),
-      })).finally(() => progress.stop());
+      const config = loadConfig();
+      const result = await withConfiguredClickHouse(config, (clickhouse) => withDatabase(config, (_pool, url) => exportToLake(url, {
+        destination: options.to, ...parsed, clickhouse, onProgress: (done, total) => progress.update('export', done, total, 'weeks'),
+      }))).finally(() => progress.stop());
       if (result.busy) throw new Error('another export is running (a worker with SOUNDER_EXPORT_DIR, or another sounder export); try again when it is done');
       if (options.json) printJson(result);
       else if (result.weeks.length === 0) console.log(`nothing to export: every sealed week is already in ${result.destination}`);

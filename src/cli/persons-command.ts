@@ -29,7 +29,8 @@ export function registerPersonsCommand(program: Command): void {
     .option('--out <file>', 'write the JSON there instead of to standard output')
     .action(async (options: PersonOptions & { out?: string }) => {
       const { projectId, by } = personRef(options);
-      const data = await withDatabase(loadConfig(), (pool) => exportPerson(pool, projectId, by));
+      const config = loadConfig();
+      const data = await withConfiguredClickHouse(config, (clickhouse) => withDatabase(config, (pool) => exportPerson(pool, projectId, by, clickhouse)));
       if (!data) throw new Error(`no person with ${described(options)} in project ${projectId}`);
       if (options.out) {
         fs.writeFileSync(options.out, `${JSON.stringify(data, null, 2)}\n`);

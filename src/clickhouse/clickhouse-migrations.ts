@@ -71,6 +71,17 @@ ENGINE = Distributed(${clickHouseIdentifier(store.cluster)}, ${clickHouseIdentif
 ) ENGINE = MergeTree ORDER BY (project_id, cohort_id, generation, person_id)`);
     },
   },
+  {
+    version: 5,
+    name: 'the type of each property value and the keys sent as null, so events read back as they were sent; the buffer row of each event',
+    async apply(store, node) {
+      for (const table of eventTableNames(store)) {
+        for (const [column, type] of [['prop_types', 'Array(UInt8)'], ['prop_null_keys', 'Array(String)'], ['buffer_id', 'UInt64']] as const) {
+          if (!await hasColumn(node, store, table, column)) await node.command(`ALTER TABLE ${clickHouseTable(store, table)} ADD COLUMN ${column} ${type}`);
+        }
+      }
+    },
+  },
 ];
 
 // 18.16 has no ADD COLUMN IF NOT EXISTS, and a migration cut short must be able to run again.

@@ -26,23 +26,31 @@ export interface PersonToDelete { projectId: number; uuids: string[]; distinctId
 /**
  * A person's rows on every node: their persons, overrides and cohort rows and, unless `keepEvents`,
  * every event sent under one of their distinct ids or person ids (the same events the
- * Postgres delete removes).
+ * Postgres delete removes). Returns how many events went.
  */
-export async function deletePersonFromClickHouse(store: ClickHouseStore, person: PersonToDelete): Promise<void> {
+export async function deletePersonFromClickHouse(store: ClickHouseStore, person: PersonToDelete): Promise<number> {
   const project = `project_id = ${clickHouseLiteral(person.projectId)}`;
   const uuids = person.uuids.map((uuid) => clickHouseLiteral(uuid)).join(', ');
   const ids = person.distinctIds.map((id) => clickHouseLiteral(id)).join(', ');
-  await Promise.all(store.nodes.map(async (node) => {
+  const deleted = await Promise.all(store.nodes.map(async (node) => {
+    let events = 0;
     if (!person.keepEvents) {
       const who = [ids ? `distinct_id IN (${ids})` : '', uuids ? `toString(person_id) IN (${uuids})` : ''].filter(Boolean).join(' OR ');
-      if (who) await deleteAndWait(node, store, localEventsTableName(store), `${project} AND (${who})`);
+      if (who) {
+        const table = localEventsTableName(store);
+        const [counted] = await node.query<{ n: string }>(`SELECT uniqExact(uuid) AS n FROM ${clickHouseTable(store, table)} WHERE ${project} AND (${who})`);
+        events = Number(counted?.n ?? 0);
+        await deleteAndWait(node, store, table, `${project} AND (${who})`);
+      }
     }
     if (uuids) {
       await deleteAndWait(node, store, 'persons', `${project} AND toString(id) IN (${uuids})`);
       await deleteAndWait(node, store, 'cohort_people', `${project} AND toString(person_id) IN (${uuids})`);
       await deleteAndWait(node, store, 'person_overrides', `${project} AND (toString(old_person_id) IN (${uuids}) OR toString(override_person_id) IN (${uuids}))`);
     }
+    return events;
   }));
+  return deleted.reduce((sum, events) => sum + events, 0);
 }
 
 /**

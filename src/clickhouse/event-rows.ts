@@ -2,7 +2,7 @@ import type { BufferedEvent } from '../ingestion/buffered-batch.ts';
 import { unescapeCopyField } from '../ingestion/copy-text.ts';
 import { personlessPersonId } from '../ingestion/personless-person-id.ts';
 import { clickHouseDateTimeText } from './clickhouse-literal.ts';
-import { propertyArrays } from './property-arrays.ts';
+import { eventPropertyColumns } from './property-arrays.ts';
 
 export interface ClickHouseEventRow {
   project_id: number;
@@ -14,7 +14,10 @@ export interface ClickHouseEventRow {
   timestamp_ms: number;
   prop_keys: string[];
   prop_values: string[];
+  prop_types: number[];
+  prop_null_keys: string[];
   elements_chain: string;
+  buffer_id: number;
 }
 
 /** An event as Postgres holds it, whether read from the buffer or from `events`. */
@@ -27,6 +30,8 @@ export interface EventFields {
   timestamp: Date;
   properties: Record<string, unknown>;
   elementsChain: string | null;
+  /** The ingestion_buffer row the event came in; 0 for one copied from Postgres. */
+  bufferId?: number;
 }
 
 /**
@@ -43,8 +48,9 @@ export function clickHouseEventRowOf(fields: EventFields): ClickHouseEventRow {
     person_id: fields.personId ?? personlessPersonId(fields.distinctId),
     timestamp: clickHouseDateTimeText(fields.timestamp),
     timestamp_ms: fields.timestamp.getUTCMilliseconds(),
-    ...propertyArrays(fields.properties),
+    ...eventPropertyColumns(fields.properties),
     elements_chain: fields.elementsChain ?? '',
+    buffer_id: fields.bufferId ?? 0,
   };
 }
 
@@ -52,7 +58,7 @@ export function clickHouseEventRowOf(fields: EventFields): ClickHouseEventRow {
 export function clickHouseEventRow(event: BufferedEvent): ClickHouseEventRow {
   const [, , propertiesJson, elementsChain] = event.copyFields;
   return clickHouseEventRowOf({
-    projectId: event.projectId, uuid: event.uuid, event: event.event, distinctId: event.distinctId, personId: event.personId, timestamp: event.timestamp,
+    projectId: event.projectId, bufferId: event.bufferId, uuid: event.uuid, event: event.event, distinctId: event.distinctId, personId: event.personId, timestamp: event.timestamp,
     properties: JSON.parse(unescapeCopyField(propertiesJson)) as Record<string, unknown>,
     elementsChain: elementsChain === '\\N' ? null : unescapeCopyField(elementsChain),
   });

@@ -23,12 +23,46 @@ function jsonbValue(value: unknown): string {
 
 /** Top-level properties as parallel key and value arrays; a null value is left out (it reads as missing, as in Postgres). */
 export function propertyArrays(properties: Record<string, unknown>): { prop_keys: string[]; prop_values: string[] } {
-  const keys: string[] = [];
-  const values: string[] = [];
+  const { prop_keys, prop_values } = eventPropertyColumns(properties);
+  return { prop_keys, prop_values };
+}
+
+/**
+ * What the text of a value was in the JSON sent: with it, the arrays give back the properties
+ * exactly as Postgres' jsonb would (a number stays a number, "5" stays a string).
+ */
+export const propertyType = { string: 0, number: 1, boolean: 2, json: 3 } as const;
+
+export interface EventPropertyColumns { prop_keys: string[]; prop_values: string[]; prop_types: number[]; prop_null_keys: string[] }
+
+/** An event's properties as the arrays filters read, plus each value's type and the keys sent as null, so they read back whole. */
+export function eventPropertyColumns(properties: Record<string, unknown>): EventPropertyColumns {
+  const columns: EventPropertyColumns = { prop_keys: [], prop_values: [], prop_types: [], prop_null_keys: [] };
   for (const [key, value] of Object.entries(properties)) {
-    if (value === null || value === undefined) continue;
-    keys.push(key);
-    values.push(jsonbText(value));
+    if (value === undefined) continue;
+    if (value === null) {
+      columns.prop_null_keys.push(key);
+      continue;
+    }
+    columns.prop_keys.push(key);
+    columns.prop_values.push(jsonbText(value));
+    columns.prop_types.push(typeof value === 'string' ? propertyType.string : typeof value === 'number' ? propertyType.number
+      : typeof value === 'boolean' ? propertyType.boolean : propertyType.json);
   }
-  return { prop_keys: keys, prop_values: values };
+  return columns;
+}
+
+/**
+ * The properties an event was stored with, from its arrays. A row written before value types
+ * were kept (an empty prop_types) reads every value as text.
+ */
+export function propertiesFromColumns(columns: EventPropertyColumns): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  columns.prop_keys.forEach((key, index) => {
+    const text = columns.prop_values[index]!;
+    const type = Number(columns.prop_types[index] ?? propertyType.string);
+    properties[key] = type === propertyType.string ? text : JSON.parse(text);
+  });
+  for (const key of columns.prop_null_keys) properties[key] = null;
+  return properties;
 }

@@ -3,7 +3,8 @@ import { copyCohortToClickHouse } from '../clickhouse/cohort-members.ts';
 import type { ClickHouseStore } from '../clickhouse/clickhouse-store.ts';
 import { runQuery, type Connection } from '../db/pool.ts';
 import { SqlParams } from '../query/sql-params.ts';
-import { cohortCondition } from './cohort-condition.ts';
+import { clickHouseBehaviour } from './clickhouse-behaviour.ts';
+import { cohortCondition, postgresBehaviour } from './cohort-condition.ts';
 import { cohortFiltersSchema } from './cohort-definition.ts';
 
 interface CohortRow { id: number; project_id: number; is_static: boolean; filters: unknown }
@@ -27,7 +28,8 @@ export async function computeCohort(db: Connection, cohortId: number, now = new 
   } else {
     const filters = cohortFiltersSchema.parse(cohort.filters);
     let nowParam: string | undefined;
-    const condition = cohortCondition(filters.properties, { projectId }, params, () => (nowParam ??= `${params.add(now)}::timestamptz`));
+    const behaviour = clickhouse ? await clickHouseBehaviour(clickhouse, cohort.project_id, filters.properties, now) : postgresBehaviour(projectId);
+    const condition = cohortCondition(filters.properties, { projectId, behaviour }, params, () => (nowParam ??= `${params.add(now)}::timestamptz`));
     select = `SELECT p.uuid FROM persons p WHERE p.project_id = ${projectId} AND ${condition}`;
   }
   await runQuery(db, 'cohorts.compute', 'BEGIN');

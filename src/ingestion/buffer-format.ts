@@ -22,13 +22,14 @@ export function encodeBufferLine(event: NormalisedEvent): string {
   ].join('\t');
 }
 
-export function decodeBufferLines(text: string, projectId: number): BufferedEvent[] {
+export function decodeBufferLines(text: string, projectId: number, bufferId = 0): BufferedEvent[] {
   const out: BufferedEvent[] = [];
   for (const line of text.split('\n')) {
     const [uuid, event, distinctId, properties, elementsChain, timestamp, ops] = line.split('\t') as [string, string, string, string, string, string, string];
     out.push({
       uuid,
       projectId,
+      bufferId,
       event: unescapeCopyField(event),
       distinctId: unescapeCopyField(distinctId),
       timestamp: new Date(timestamp),

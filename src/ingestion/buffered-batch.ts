@@ -22,6 +22,8 @@ export interface PersonOps {
 export interface BufferedEvent {
   uuid: string;
   projectId: number;
+  /** The ingestion_buffer row it came in: ClickHouse keeps it, to tell a retried batch from a client's resend. */
+  bufferId: number;
   event: string;
   distinctId: string;
   timestamp: Date;

@@ -3,7 +3,7 @@ import type { PoolClient } from '../db/pool.ts';
 import { copyPersonsToClickHouse } from './copy-persons-to-clickhouse.ts';
 import { addEventCounts } from '../rollups/event-counts.ts';
 import { countEvents } from './count-events.ts';
-import { writeClickHouseEvents } from './write-clickhouse-events.ts';
+import { insertClickHouseEvents, sortClickHouseBatch } from './write-clickhouse-events.ts';
 import { copyEvents, dropRepeatedEvents, dropStoredEvents } from './write-events.ts';
 import { deleteBufferRows, readBatch } from './read-batch.ts';
 import { loadPersons } from './load-persons.ts';
@@ -15,9 +15,9 @@ import { recordPersonlessIds } from './write-personless.ts';
 export interface BatchResult { bufferRows: number; events: number; written: number; personMerges: number }
 
 /**
- * One unit of work, in one transaction: read buffer rows, resolve persons, COPY the events,
- * add them to event_counts, write them and the changed persons to ClickHouse when it is the
- * events store, delete the rows. A crash anywhere rolls it all back and the rows are read again.
+ * One unit of work, in one transaction: read buffer rows, resolve persons, store the events
+ * (COPY into Postgres' events and event_counts, or, when ClickHouse is the events store, one
+ * insert there with the changed persons), delete the rows. A crash anywhere rolls it all back and the rows are read again.
  */
 export async function processBatch(client: PoolClient, shards: number[], maxEvents: number, clickhouse?: ClickHouseStore): Promise<BatchResult> {
   await client.query('BEGIN');
@@ -31,22 +31,24 @@ export async function processBatch(client: PoolClient, shards: number[], maxEven
       return { bufferRows: 0, events: 0, written: 0, personMerges: 0 };
     }
     const unique = dropRepeatedEvents(batch.events);
-    const rows = await dropStoredEvents(client, unique);
+    const sorted = clickhouse ? await sortClickHouseBatch(clickhouse, unique) : undefined;
+    const rows = sorted ? sorted.events : await dropStoredEvents(client, unique);
     const state = await loadPersons(client, rows);
     const groups = processPersons(state, rows);
     await recordPersonlessIds(client, state);
     await writePersons(client, state);
     await writeGroups(client, groups);
-    await copyEvents(client, rows);
-    await addEventCounts(client, countEvents(rows));
-    if (clickhouse) {
+    if (clickhouse && sorted) {
       // Before the commit: a failure here leaves the rows in the buffer, and the retry's probe skips what got through.
-      await writeClickHouseEvents(clickhouse, rows);
+      await insertClickHouseEvents(clickhouse, sorted.fresh);
       await copyPersonsToClickHouse(client, clickhouse, state);
+    } else {
+      await copyEvents(client, rows);
+      await addEventCounts(client, countEvents(rows));
     }
     await deleteBufferRows(client, batch.bufferIds);
     await client.query('COMMIT');
-    return { bufferRows: batch.bufferIds.length, events: batch.events.length, written: rows.length, personMerges: state.merges.length };
+    return { bufferRows: batch.bufferIds.length, events: batch.events.length, written: sorted ? sorted.fresh.length : rows.length, personMerges: state.merges.length };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;

@@ -20,7 +20,7 @@ export async function readBatch(client: PoolClient, shards: number[], maxEvents:
      ORDER BY id`,
     [shards, Math.max(1, Math.ceil(maxEvents / 10)), maxEvents]);
   const events: BufferedEvent[] = [];
-  for (const row of rows) events.push(...decodeBufferLines(row.events, row.project_id));
+  for (const row of rows) events.push(...decodeBufferLines(row.events, row.project_id, Number(row.id)));
   return { bufferIds: rows.map((row) => row.id), events };
 }
 

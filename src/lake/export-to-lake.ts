@@ -1,10 +1,12 @@
+import type { ClickHouseStore } from '../clickhouse/clickhouse-store.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createPool, runQuery } from '../db/pool.ts';
 import { duckdbLiteral } from './duckdb-literal.ts';
 import { pendingWeeks, recordExportedWeek } from './pending-weeks.ts';
-import { writeWeekParquet } from './write-week-parquet.ts';
+import { clickHouseWeekRows } from './clickhouse-week-rows.ts';
+import { postgresWeekRows, writeWeekParquet } from './write-week-parquet.ts';
 
 export interface LakeExportOptions {
   /** The lake's root directory; weeks are tracked per directory, so a new one starts afresh. */
@@ -15,6 +17,8 @@ export interface LakeExportOptions {
   graceDays: number;
   now?: Date;
   onProgress?: (done: number, total: number) => void;
+  /** The events store, when events live in ClickHouse. */
+  clickhouse?: ClickHouseStore;
 }
 
 export interface ExportedWeek { projectId: number; week: string; rows: number; files: number }
@@ -59,7 +63,7 @@ export async function exportToLake(databaseUrl: string, options: LakeExportOptio
       const projectIds = options.projectIds ?? (await runQuery<{ id: number }>(client, 'lake.projects', 'SELECT id FROM projects ORDER BY id')).rows.map((row) => row.id);
       const plan: Array<{ projectId: number; week: Date }> = [];
       for (const projectId of projectIds) {
-        const weeks = await pendingWeeks(client, projectId, destination, { since: options.since, now: options.now ?? new Date(), graceDays: options.graceDays });
+        const weeks = await pendingWeeks(client, projectId, destination, { since: options.since, now: options.now ?? new Date(), graceDays: options.graceDays, clickhouse: options.clickhouse });
         plan.push(...weeks.map((week) => ({ projectId, week })));
       }
       const exported: ExportedWeek[] = [];
@@ -75,7 +79,8 @@ export async function exportToLake(databaseUrl: string, options: LakeExportOptio
         await duck.run(`SET temp_directory = ${duckdbLiteral(path.join(scratch, 'spill'))}`);
         for (const [index, { projectId, week }] of plan.entries()) {
           const staging = path.join(scratch, `week-${index}`);
-          const rows = await writeWeekParquet(client, duck, projectId, week, staging);
+          const source = options.clickhouse ? clickHouseWeekRows(options.clickhouse, projectId, week) : postgresWeekRows(client, projectId, week);
+          const rows = await writeWeekParquet(source, duck, staging);
           const files = rows > 0 ? moveIntoLake(staging, destination) : 0;
           await recordExportedWeek(client, { projectId, destination, week, rows, files });
           exported.push({ projectId, week: week.toISOString().slice(0, 10), rows, files });

@@ -1,3 +1,5 @@
+import type { ClickHouseStore } from '../clickhouse/clickhouse-store.ts';
+import { clickHouseFirstEventTime } from '../query/clickhouse/clickhouse-list-events.ts';
 import { runQuery, type Queryable } from '../db/pool.ts';
 import { weekMs, weekStart, weeksBetween } from '../partition/weeks.ts';
 
@@ -10,13 +12,15 @@ export function lastSealedWeek(now: Date, graceDays: number): Date {
 }
 
 /** The project's sealed weeks from `since` (or its first event) not yet exported to `destination`. */
-export async function pendingWeeks(db: Queryable, projectId: number, destination: string, options: { since?: Date; now: Date; graceDays: number }): Promise<Date[]> {
+export async function pendingWeeks(db: Queryable, projectId: number, destination: string, options: { since?: Date; now: Date; graceDays: number; clickhouse?: ClickHouseStore }): Promise<Date[]> {
   const last = lastSealedWeek(options.now, options.graceDays);
   let first = options.since ? weekStart(options.since) : undefined;
   if (!first) {
-    const { rows } = await runQuery<{ first: Date | null }>(db, 'lake.first_event', 'SELECT min(timestamp) AS first FROM events WHERE project_id = $1', [projectId]);
-    if (!rows[0]?.first) return [];
-    first = weekStart(rows[0].first);
+    const firstEvent = options.clickhouse
+      ? await clickHouseFirstEventTime(options.clickhouse, projectId)
+      : (await runQuery<{ first: Date | null }>(db, 'lake.first_event', 'SELECT min(timestamp) AS first FROM events WHERE project_id = $1', [projectId])).rows[0]?.first;
+    if (!firstEvent) return [];
+    first = weekStart(firstEvent);
   }
   if (first > last) return [];
   const { rows: done } = await runQuery<{ week: string }>(db, 'lake.exported_weeks',

@@ -6,17 +6,43 @@ import { hotProperties, lakeSelectColumns, lakeTableDdl } from './lake-schema.ts
 
 const fetchRows = 20_000;
 
+/** One exported event: lakeTableDdl's columns, in its order. */
+export type LakeRow = Array<string | number | null>;
+
 /**
  * Writes one project's week of events as Parquet under `dir`, Hive style:
  * `project_id=P/event=E/week=YYYY-MM-DD/part-N.parquet` (values percent-encoded, as DuckDB,
- * Spark and pyarrow read them). Rows come from one snapshot through a cursor, so memory
- * stays flat whatever the week holds; DuckDB spills to its temp directory past its limit.
+ * Spark and pyarrow read them). Rows come in batches from the events store, so memory stays
+ * flat whatever the week holds; DuckDB spills to its temp directory past its limit.
  */
-export async function writeWeekParquet(pg: PoolClient, duck: DuckDBConnection, projectId: number, week: Date, dir: string): Promise<number> {
+export async function writeWeekParquet(batches: AsyncIterable<LakeRow[]>, duck: DuckDBConnection, dir: string): Promise<number> {
   await duck.run('DROP TABLE IF EXISTS lake_events');
   await duck.run(lakeTableDdl);
   const appender = await duck.createAppender('lake_events');
   let rows = 0;
+  try {
+    for await (const batch of batches) {
+      for (const row of batch) {
+        for (const [index, value] of row.entries()) {
+          if (value === null) appender.appendNull();
+          else if (index === 1) appender.appendInteger(value as number);
+          else appender.appendVarchar(value as string);
+        }
+        appender.endRow();
+      }
+      rows += batch.length;
+    }
+  } finally {
+    appender.closeSync();
+  }
+  if (rows === 0) return 0;
+  await duck.run(`COPY (SELECT * FROM lake_events ORDER BY event, timestamp) TO ${duckdbLiteral(dir)}
+    (FORMAT PARQUET, COMPRESSION ZSTD, PARTITION_BY (project_id, event, week), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part-{i}', OVERWRITE_OR_IGNORE true)`);
+  return rows;
+}
+
+/** A project's week from Postgres' events, from one snapshot through a cursor. */
+export async function* postgresWeekRows(pg: PoolClient, projectId: number, week: Date): AsyncGenerator<LakeRow[]> {
   await pg.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
     await runQuery(pg, 'lake.declare_cursor',
@@ -26,27 +52,13 @@ export async function writeWeekParquet(pg: PoolClient, duck: DuckDBConnection, p
        WHERE e.project_id = $1 AND e.timestamp >= $2::timestamptz AND e.timestamp < $3::timestamptz`,
       [projectId, week, addWeeks(week, 1), ...hotProperties]);
     for (;;) {
-      const batch = await pg.query<unknown[]>({ text: `FETCH ${fetchRows} FROM lake_week`, rowMode: 'array' });
-      for (const row of batch.rows) {
-        for (const [index, value] of row.entries()) {
-          if (value === null) appender.appendNull();
-          else if (index === 1) appender.appendInteger(value as number);
-          else appender.appendVarchar(value as string);
-        }
-        appender.endRow();
-      }
-      rows += batch.rows.length;
+      const batch = await pg.query<LakeRow>({ text: `FETCH ${fetchRows} FROM lake_week`, rowMode: 'array' });
+      yield batch.rows;
       if (batch.rows.length < fetchRows) break;
     }
     await pg.query('COMMIT');
   } catch (error) {
     await pg.query('ROLLBACK').catch(() => undefined);
-    appender.closeSync();
     throw error;
   }
-  appender.closeSync();
-  if (rows === 0) return 0;
-  await duck.run(`COPY (SELECT * FROM lake_events ORDER BY event, timestamp) TO ${duckdbLiteral(dir)}
-    (FORMAT PARQUET, COMPRESSION ZSTD, PARTITION_BY (project_id, event, week), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part-{i}', OVERWRITE_OR_IGNORE true)`);
-  return rows;
 }

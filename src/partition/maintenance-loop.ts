@@ -60,7 +60,7 @@ export class MaintenanceLoop {
       if (lake) {
         // Loaded only where export is on: DuckDB is a large native library.
         const { exportToLake } = await import('../lake/export-to-lake.ts');
-        const exported = await exportToLake(this.options.databaseUrl, { destination: lake.dir, graceDays: lake.graceDays });
+        const exported = await exportToLake(this.options.databaseUrl, { destination: lake.dir, graceDays: lake.graceDays, clickhouse: this.options.clickhouse });
         if (exported.weeks.length > 0) this.options.log.info({ destination: exported.destination, weeks: exported.weeks.length, rows: exported.rows }, 'weeks exported to the data lake');
       }
     } catch (error) {

@@ -10,7 +10,8 @@ export interface DeletedPerson { uuid: string; distinct_ids: string[]; events_de
  * Deletes a person: their distinct ids (with the record of their personless events), merges,
  * cohort memberships, flag hash keys and, unless `keepEvents`, every event sent under any of
  * their distinct ids or person uuids. One transaction, so a crash leaves the person whole or
- * gone; with a ClickHouse events store, their rows there go too. Events still waiting in the ingestion buffer for these ids arrive afterwards as a
+ * gone; with a ClickHouse events store, their rows there go too (and the count is of its
+ * events). Events still waiting in the ingestion buffer for these ids arrive afterwards as a
  * new, anonymous person.
  */
 export async function deletePerson(pool: Pool, projectId: number, by: { uuid?: string; distinctId?: string }, options: { keepEvents?: boolean; clickhouse?: ClickHouseStore } = {}): Promise<DeletedPerson | undefined> {
@@ -19,15 +20,15 @@ export async function deletePerson(pool: Pool, projectId: number, by: { uuid?: s
     if (!person) return undefined;
     // ClickHouse first: should Postgres fail after it, the request is simply made again, and a
     // person can never be left gone from Postgres but still in ClickHouse.
-    if (options.clickhouse) {
-      await deletePersonFromClickHouse(options.clickhouse, { projectId, uuids: person.uuids, distinctIds: person.distinctIds, keepEvents: options.keepEvents === true });
-    }
+    const clickHouseDeleted = options.clickhouse
+      && await deletePersonFromClickHouse(options.clickhouse, { projectId, uuids: person.uuids, distinctIds: person.distinctIds, keepEvents: options.keepEvents === true });
     let eventsDeleted = 0;
+    // Postgres too with a ClickHouse store: events from before the switch stay in its table.
     if (!options.keepEvents) {
       const { rows: [events] } = await runQuery<{ deleted: number }>(client, 'privacy.delete_events', deleteEventsAndCounts(
         'DELETE FROM events WHERE project_id = $1 AND (distinct_id = ANY($2::text[]) OR person_id = ANY($3::uuid[])) RETURNING project_id, event, timestamp'),
         [projectId, person.distinctIds, person.uuids]);
-      eventsDeleted = events!.deleted;
+      eventsDeleted = clickHouseDeleted === undefined ? events!.deleted : clickHouseDeleted;
     }
     await runQuery(client, 'privacy.delete_flag_keys', 'DELETE FROM feature_flag_hash_key_overrides WHERE project_id = $1 AND distinct_id = ANY($2::text[])', [projectId, person.distinctIds]);
     await runQuery(client, 'privacy.delete_cohort_people',

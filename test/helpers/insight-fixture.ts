@@ -15,10 +15,10 @@ export interface InsightFixture {
 /**
  * A running Sounder with `events` captured through /batch (timestamps kept exactly: no
  * sent_at) and processed by the real worker, in a project with the given time zone. With
- * TEST_EVENTS_STORE set, the worker also writes to a ClickHouse store and insights read it.
+ * TEST_EVENTS_STORE set (and not `postgresOnly`), the worker writes to a ClickHouse store and insights read it.
  */
-export async function startInsightFixture(events: FixtureEvent[], options: { timezone?: string; weekStartDay?: 0 | 1 } = {}): Promise<InsightFixture> {
-  const server = await startTestServer();
+export async function startInsightFixture(events: FixtureEvent[], options: { timezone?: string; weekStartDay?: 0 | 1; postgresOnly?: boolean } = {}): Promise<InsightFixture> {
+  const server = await startTestServer(options.postgresOnly ? { clickhouse: null } : {});
   await runQuery(server.db.pool, 'test.project_settings', 'UPDATE projects SET timezone = $2, week_start_day = $3 WHERE id = $1',
     [server.project.id, options.timezone ?? 'UTC', options.weekStartDay ?? 0]);
   // One request per distinct id keeps each person's events in order through the worker.

@@ -24,6 +24,8 @@ export interface TestServer {
   worker?: Worker;
   /** The ClickHouse events store the worker also writes to and insights read (TEST_EVENTS_STORE, or given). */
   clickhouse?: ClickHouseStore;
+  /** The environment a Sounder command run as another process needs to reach this server's events store. */
+  storeEnv(): Record<string, string>;
   /** Waits until the ingestion buffer is empty (every accepted event is stored). */
   drained(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -49,8 +51,13 @@ export async function startTestServer(options: { worker?: boolean; backlogLimits
     worker = new Worker({ databaseUrl: db.url, batchEvents: 1000, pollMs: 10, log: quietLog, clickhouse });
     worker.start();
   }
+  const storeEnv = (): Record<string, string> => {
+    if (!ownClickHouse) return { DATABASE_URL: db.url };
+    if (!ownClickHouse.urls) throw new Error('chDB runs in this process: a command in another process cannot reach it');
+    return { DATABASE_URL: db.url, CLICKHOUSE_URL: ownClickHouse.urls.join(','), CLICKHOUSE_CLUSTER: ownClickHouse.store.cluster ?? '', CLICKHOUSE_DATABASE: ownClickHouse.store.database };
+  };
   return {
-    db, app, url, project, apiKey, worker, clickhouse,
+    db, app, url, project, apiKey, worker, clickhouse, storeEnv,
     drained: (timeoutMs = 30_000) => waitForEmptyBuffer(db, timeoutMs),
     stop: async () => {
       await worker?.stop();

@@ -12,6 +12,12 @@ import type { ClickHouseParams } from './clickhouse-params.ts';
 /** The person behind an event: the survivor of a merge when there is an override, else the id it was written with. */
 export const clickHousePersonId = "if(override_person_id = toUUID('00000000-0000-0000-0000-000000000000'), person_id, override_person_id)";
 
+/** The project's latest override of each merged-away person, to join to events USING (project_id, person_id). */
+export function clickHouseOverrides(store: ClickHouseStore, project: string): string {
+  return `(SELECT project_id, old_person_id AS person_id, argMax(override_person_id, version) AS override_person_id
+      FROM ${clickHouseTable(store, 'person_overrides')} WHERE project_id = ${project} GROUP BY project_id, old_person_id) AS overrides`;
+}
+
 export interface ClickHouseSourceInput {
   store: ClickHouseStore;
   /** Property keys with a column of their own on this store. */
@@ -84,8 +90,7 @@ export function clickHouseEventSource(input: ClickHouseSourceInput): ClickHouseS
     }
   }
   if (input.properties.values.length > 0) conditions.push(clickHouseGroupCondition(input.properties, scope, params));
-  const overrides = `(SELECT project_id, old_person_id AS person_id, argMax(override_person_id, version) AS override_person_id
-      FROM ${clickHouseTable(store, 'person_overrides')} WHERE project_id = ${project} GROUP BY project_id, old_person_id) AS overrides`;
+  const overrides = clickHouseOverrides(store, project);
   const events = clickHouseTable(store, 'events');
   if (!persons) {
     return {

@@ -1,8 +1,10 @@
+import type { ClickHouseStore } from '../../clickhouse/clickhouse-store.ts';
 import { runQuery, type Queryable } from '../../db/pool.ts';
 import { propertyCondition, type PropertyFilter } from '../filters/property-filter.ts';
 import { eventScope } from '../filters/event-source.ts';
 import { filterCondition } from '../filters/filter-condition.ts';
 import { SqlParams } from '../sql-params.ts';
+import { clickHouseGetEvent, clickHouseListEvents } from '../clickhouse/clickhouse-list-events.ts';
 
 export interface ListEventsInput {
   projectId: number;
@@ -69,14 +71,19 @@ export function listEventsQuery(input: ListEventsInput): { text: string; values:
   return { text, values: params.values };
 }
 
-/** Newest first, keyset-paginated on (timestamp, uuid). Returns one row more than `limit` when there is a next page. */
-export async function listEvents(db: Queryable, input: ListEventsInput): Promise<EventRecord[]> {
+/**
+ * Newest first, keyset-paginated on (timestamp, uuid), from the events store (ClickHouse when
+ * given). Returns one row more than `limit` when there is a next page.
+ */
+export async function listEvents(db: Queryable, input: ListEventsInput, clickhouse?: ClickHouseStore): Promise<EventRecord[]> {
+  if (clickhouse) return clickHouseListEvents(db, clickhouse, input);
   const query = listEventsQuery(input);
   const { rows } = await runQuery<EventRecord>(db, 'api.list_events', query.text, query.values);
   return rows;
 }
 
-export async function getEvent(db: Queryable, projectId: number, uuid: string): Promise<EventRecord | undefined> {
+export async function getEvent(db: Queryable, projectId: number, uuid: string, clickhouse?: ClickHouseStore): Promise<EventRecord | undefined> {
+  if (clickhouse) return clickHouseGetEvent(clickhouse, projectId, uuid);
   const { rows } = await runQuery<EventRecord>(db, 'api.get_event',
     `SELECT ${columns} FROM events e ${overrideJoin} WHERE e.project_id = $1 AND e.uuid = $2::uuid LIMIT 1`, [projectId, uuid]);
   return rows[0];

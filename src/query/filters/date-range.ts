@@ -1,6 +1,8 @@
 import { runQuery } from '../../db/pool.ts';
 import type { InsightContext } from '../insight-context.ts';
 import type { Interval } from '../insight-filter.ts';
+import type { ClickHouseStore } from '../../clickhouse/clickhouse-store.ts';
+import { clickHouseFirstEventTime } from '../clickhouse/clickhouse-list-events.ts';
 import { InvalidQueryError } from '../query-error.ts';
 import { SqlParams } from '../sql-params.ts';
 
@@ -64,10 +66,13 @@ export async function resolveRange(context: InsightContext, input: RangeInput): 
     ? boundSql(input.dateTo, true, localNow, tz, context, params, 'date_to')
     : `(${dialect.bucketStart(input.interval, localNow(), project.weekStartDay)} + ${dialect.step(input.interval)})`;
   const fromValue = input.dateFrom ?? '-7d';
+  const firstEvent = fromValue === 'all' && !(!input.dateFrom && input.lastIntervals)
+    ? (context.clickhouse ? await clickHouseFirstEvent(context.clickhouse, project.id, params) : `(SELECT min(timestamp) FROM events WHERE project_id = ${params.add(project.id)})`)
+    : undefined;
   const from = !input.dateFrom && input.lastIntervals
     ? `(${dialect.bucketStart(input.interval, `(${to}) - interval '1 microsecond'`, project.weekStartDay)} - ${dialect.step(input.interval, input.lastIntervals - 1)})`
     : fromValue === 'all'
-      ? `coalesce(${dialect.localTime(`(SELECT min(timestamp) FROM events WHERE project_id = ${params.add(project.id)})`, tz)}, date_trunc('day', ${localNow()}))`
+      ? `coalesce(${firstEvent === null ? 'NULL' : dialect.localTime(firstEvent!, tz)}, date_trunc('day', ${localNow()}))`
       : boundSql(fromValue, false, localNow, tz, context, params, 'date_from');
   const firstBucket = dialect.bucketStart(input.interval, 'r.local_from', project.weekStartDay);
   // Days and longer step in wall-clock time (a DST day is one bucket of 23 or 25 hours); minutes
@@ -88,6 +93,12 @@ export async function resolveRange(context: InsightContext, input: RangeInput): 
     throw new InvalidQueryError(`the range holds ${row.buckets!.length} ${input.interval}s; use a longer interval or a shorter range`, 'interval');
   }
   return { from: row.from, to: row.to, buckets: row.buckets ?? [], interval: input.interval };
+}
+
+/** The time of the project's first event on ClickHouse, as a parameter of the Postgres query; null when it has none. */
+async function clickHouseFirstEvent(store: ClickHouseStore, projectId: number, params: SqlParams): Promise<string | null> {
+  const first = await clickHouseFirstEventTime(store, projectId);
+  return first ? `${params.add(first)}::timestamptz` : null;
 }
 
 /** The range of equal wall-clock length just before `range`, for `compare`. */
