@@ -51,3 +51,33 @@ describe('paths', () => {
     expect(edges.map((edge) => edge.target)).toContain('2_https://x.com/pricing?ref=a');
   });
 });
+
+describe('paths over several sessions of one person', () => {
+  // q1: a first session without /pricing, then, 49 idle minutes later, one that reaches it twice.
+  const later: FixtureEvent[] = [
+    view('q1', '10:00:00', '/docs'), view('q1', '10:01:00', '/signup'),
+    view('q1', '10:50:00', '/home'), view('q1', '10:51:00', '/pricing'), view('q1', '10:52:00', '/signup'), view('q1', '10:53:00', '/pricing'), view('q1', '10:54:00', '/docs'),
+    view('q2', '10:00:00', '/pricing'), view('q2', '10:01:00', '/docs'),
+  ];
+  let sessions: InsightFixture;
+  beforeAll(async () => { sessions = await startInsightFixture(later); });
+  afterAll(() => sessions.stop());
+  const edges = async (extra: Record<string, unknown>) => (await getPaths(await sessions.context(), insightFilterSchema.parse({
+    insight: 'PATHS', date_from: '2026-06-01', date_to: '2026-06-01', path_strip_query: true, ...extra,
+  }))).map((edge) => [edge.source, edge.target, edge.value]);
+
+  it('starts each session at its first start point, and ends it at its first end point', async () => {
+    expect(await edges({ start_point: 'https://x.com/pricing' })).toEqual([
+      ['1_https://x.com/pricing', '2_https://x.com/docs', 1],
+      ['1_https://x.com/pricing', '2_https://x.com/signup', 1],
+      ['2_https://x.com/signup', '3_https://x.com/pricing', 1],
+      ['3_https://x.com/pricing', '4_https://x.com/docs', 1],
+    ]);
+    expect(await edges({ start_point: 'https://x.com/pricing', end_point: 'https://x.com/signup' })).toEqual([['1_https://x.com/pricing', '2_https://x.com/signup', 1]]);
+    expect(await edges({ end_point: 'https://x.com/signup' })).toEqual([
+      ['1_https://x.com/docs', '2_https://x.com/signup', 1],
+      ['1_https://x.com/home', '2_https://x.com/pricing', 1],
+      ['2_https://x.com/pricing', '3_https://x.com/signup', 1],
+    ]);
+  });
+});

@@ -19,15 +19,17 @@ export async function clickHouseFunnelSequencesQuery(context: InsightContext, st
     joinPersons: input.breakdown?.type === 'person' || input.steps.some((step) => step.usesPersons),
   });
   const mask = input.steps.map((step, index) => `if(${clickHouseEntityCondition(step, source.scope, params)}, ${1 << index}, 0)`).join(' + ');
+  // The breakdown is gathered only when asked for, and the tie-break is the uuid's 16 bytes (the
+  // order Postgres compares uuids in): strings in the per-person arrays cost most of the query.
   const breakdown = input.breakdown
     ? (input.breakdown.type === 'person' ? source.scope.personProperty(input.breakdown.key) : source.scope.eventProperty(input.breakdown.key))
-    : 'CAST(NULL AS Nullable(String))';
+    : undefined;
   const text = `SELECT toString(person) AS person_id, arrayMap(x -> tupleElement(x, 1), steps) AS times, arrayMap(x -> tupleElement(x, 2), steps) AS masks,
-      arrayMap(x -> tupleElement(x, 3), steps) AS breakdowns
+      ${breakdown ? 'arrayMap(x -> tupleElement(x, 4), steps)' : 'emptyArrayString()'} AS breakdowns
     FROM (
-      SELECT person, arraySort(x -> (tupleElement(x, 1), tupleElement(x, 4)), groupArray((ms, mask, breakdown, seq))) AS steps
+      SELECT person, arraySort(x -> (tupleElement(x, 1), tupleElement(x, 3)), groupArray((ms, mask, seq${breakdown ? ', breakdown' : ''}))) AS steps
       FROM (
-        SELECT ${source.person} AS person, toUInt64(timestamp) * 1000 + timestamp_ms AS ms, toUInt32(${mask}) AS mask, ${breakdown} AS breakdown, toString(uuid) AS seq
+        SELECT ${source.person} AS person, toUInt64(timestamp) * 1000 + timestamp_ms AS ms, toUInt32(${mask}) AS mask, UUIDStringToNum(toString(uuid)) AS seq${breakdown ? `, ${breakdown} AS breakdown` : ''}
         ${source.from})
       GROUP BY person)`;
   return { text, values: [] };

@@ -37,12 +37,25 @@ export async function clickHousePathsQuery(context: InsightContext, store: Click
   const start = filter.start_point ? params.add(filter.start_point) : undefined;
   const end = filter.end_point ? params.add(filter.end_point) : undefined;
   const previous = (array: string, first: string) => `arrayConcat([${first}], arrayPopBack(${array}))`;
-  const firstIndex = start ? `arrayFirstIndex((i2, s2) -> i2 = ${start} AND s2 = s, KI, KS)` : 'indexOf(KS, s)';
-  const lastIndex = end ? `arrayFirstIndex((i2, s2) -> i2 = ${end} AND s2 = s, KI, KS)` : 'toUInt32(length(KS))';
+  // The first position in each session of an item: linear, from the positions of every match
+  // and a running count of matches (the n-th match of all is the first of a session that
+  // starts after n - 1 of them). `SB` holds where each session begins.
+  const firstOfSession = (item: string, name: string) => [
+    `arrayCumSum(arrayMap(i -> toUInt32(i = ${item}), KI)) AS ${name}_count`,
+    `arrayFilter((k, i) -> i = ${item}, arrayEnumerate(KI), KI) AS ${name}_at`,
+    `arrayMap((b, j) -> if(length(${name}_at) > if(b = 1, 0, ${name}_count[b - 1]) AND KS[${name}_at[if(b = 1, 0, ${name}_count[b - 1]) + 1]] = j,
+        ${name}_at[if(b = 1, 0, ${name}_count[b - 1]) + 1], 0), SB, arrayEnumerate(SB)) AS ${name}_first`,
+  ];
+  const bounds = [
+    ...(start ? firstOfSession(start, 'start') : []),
+    ...(end ? firstOfSession(end, 'end') : []),
+    `arrayMap(s -> ${start ? 'start_first[s]' : 'SB[s]'}, KS) AS firsts`,
+    `arrayMap(s -> ${end ? 'end_first[s]' : 'toUInt32(length(KS))'}, KS) AS lasts`,
+  ];
   const perPerson = `SELECT person, arraySort(x -> (tupleElement(x, 1), tupleElement(x, 4)), groupArray((ms, item, session, seq))) AS sorted
     FROM (
       SELECT ${source.person} AS person, toUInt64(timestamp) * 1000 + timestamp_ms AS ms, ${itemExpression(filter, source)} AS item,
-        ifNull(${source.scope.eventProperty('$session_id')}, '\\0') AS session, toString(uuid) AS seq
+        ifNull(cityHash64(${source.scope.eventProperty('$session_id')}), toUInt64(0)) AS session, UUIDStringToNum(toString(uuid)) AS seq
       ${source.from})
     WHERE isNotNull(item)
     GROUP BY person`;
@@ -50,14 +63,14 @@ export async function clickHousePathsQuery(context: InsightContext, store: Click
       arrayMap(x -> tupleElement(x, 1), sorted) AS T,
       arrayMap(x -> assumeNotNull(tupleElement(x, 2)), sorted) AS I,
       arrayMap(x -> tupleElement(x, 3), sorted) AS D,
-      arrayMap((k, t, pt, d, pd) -> k = 1 OR t - pt > ${sessionGapMs} OR d != pd, arrayEnumerate(T), T, ${previous('T', 'toUInt64(0)')}, D, ${previous('D', "''")}) AS starts,
+      arrayMap((k, t, pt, d, pd) -> k = 1 OR t - pt > ${sessionGapMs} OR d != pd, arrayEnumerate(T), T, ${previous('T', 'toUInt64(0)')}, D, ${previous('D', 'toUInt64(0)')}) AS starts,
       arrayCumSum(arrayMap(f -> toUInt32(f), starts)) AS S,
       arrayMap((f, i, pi) -> f OR i != pi, starts, I, ${previous('I', "''")}) AS keep,
       arrayFilter((t, k) -> k, T, keep) AS KT,
       arrayFilter((i, k) -> k, I, keep) AS KI,
       arrayFilter((s, k) -> k, S, keep) AS KS,
-      arrayMap(s -> ${firstIndex}, KS) AS firsts,
-      arrayMap(s -> ${lastIndex}, KS) AS lasts,
+      arrayFilter(k -> k = 1 OR KS[k] != KS[k - 1], arrayEnumerate(KS)) AS SB,
+      ${bounds.join(',\n      ')},
       arrayMap((k, f, l) -> f > 0 AND l > 0 AND k >= f AND k <= l, arrayEnumerate(KS), firsts, lasts) AS kept,
       arrayMap(k -> (toUInt32(k - firsts[k] + 1), KI[k], KI[k + 1], KT[k + 1] - KT[k]),
         arrayFilter(k -> k < length(KS) AND kept[k] AND kept[k + 1] AND KS[k + 1] = KS[k], arrayEnumerate(KS))) AS edges
