@@ -29,6 +29,8 @@ export interface ClickHouseSourceInput {
   entities: EntityMatcher[];
   properties: PropertyGroup;
   joinPersons?: boolean;
+  /** False when the caller never reads `person`: then, unless a filter reads it, the overrides are not joined. */
+  readsPerson?: boolean;
 }
 
 /** `FROM ... WHERE ...` of the events, the expression of each event's person, and where properties are found. */
@@ -92,6 +94,9 @@ export function clickHouseEventSource(input: ClickHouseSourceInput): ClickHouseS
   if (input.properties.values.length > 0) conditions.push(clickHouseGroupCondition(input.properties, scope, params));
   const overrides = clickHouseOverrides(store, project);
   const events = clickHouseTable(store, 'events');
+  if (!persons && input.readsPerson === false && !conditions.some((condition) => condition.includes(clickHousePersonId))) {
+    return { scope, person: clickHousePersonId, from: `FROM ${events}\n    WHERE ${[...where, ...conditions].join('\n      AND ')}` };
+  }
   if (!persons) {
     return {
       scope, person: clickHousePersonId,

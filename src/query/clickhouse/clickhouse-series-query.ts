@@ -14,16 +14,25 @@ const fractions: Record<string, number> = { median: 0.5, p90: 0.9, p95: 0.95, p9
 
 /** The wall-clock start of an event's interval in `tz`, as the 'YYYY-MM-DD HH:MM:SS' key results are aligned on. */
 export function clickHouseBucketKey(interval: Interval, tz: string, weekStartDay: 0 | 1, column = 'timestamp'): string {
+  return clickHouseBucketText(interval, clickHouseBucketStart(interval, tz, weekStartDay, column));
+}
+
+/** The local start of the bucket holding `column`: a DateTime for minutes and hours, else a Date. */
+export function clickHouseBucketStart(interval: Interval, tz: string, weekStartDay: 0 | 1, column = 'timestamp'): string {
   const local = `toTimeZone(${column}, ${tz})`;
-  const midnight = (date: string) => `concat(toString(${date}), ' 00:00:00')`;
   switch (interval) {
-    case 'minute': return `toString(toStartOfMinute(${local}))`;
-    case 'hour': return `toString(toStartOfHour(${local}))`;
-    case 'day': return midnight(`toDate(${local})`);
+    case 'minute': return `toStartOfMinute(${local})`;
+    case 'hour': return `toStartOfHour(${local})`;
+    case 'day': return `toDate(${local})`;
     // toMonday starts weeks on Monday; a Sunday week is the Monday week of the next day, a day earlier.
-    case 'week': return midnight(weekStartDay === 1 ? `toMonday(${local})` : `(toMonday(toDate(${local}) + 1) - 1)`);
-    case 'month': return midnight(`toStartOfMonth(${local})`);
+    case 'week': return weekStartDay === 1 ? `toMonday(${local})` : `(toMonday(toDate(${local}) + 1) - 1)`;
+    case 'month': return `toStartOfMonth(${local})`;
   }
+}
+
+/** A bucket start as its key, 'YYYY-MM-DD HH:MM:SS'. */
+export function clickHouseBucketText(interval: Interval, start: string): string {
+  return interval === 'minute' || interval === 'hour' ? `toString(${start})` : `concat(toString(${start}), ' 00:00:00')`;
 }
 
 function aggregate(spec: SeriesSpec, source: ClickHouseSource, params: ClickHouseParams): string {
@@ -50,14 +59,17 @@ export function clickHouseBreakdown(breakdown: BreakdownSpec | undefined, source
   return `if(${value} IN (${breakdown.top.map((top) => params.add(top)).join(', ')}), ${value}, ${params.add(breakdownOther)})`;
 }
 
-async function source(context: InsightContext, store: ClickHouseStore, spec: SeriesSpec, params: ClickHouseParams, from: Date, to: Date): Promise<ClickHouseSource> {
+// Maths that count persons: their series read each event's person (through the overrides).
+const readsPerson = (spec: SeriesSpec) => ['dau', 'weekly_active', 'monthly_active'].includes(spec.math);
+
+async function source(context: InsightContext, store: ClickHouseStore, spec: SeriesSpec, params: ClickHouseParams, from: Date, to: Date, persons = readsPerson(spec)): Promise<ClickHouseSource> {
   if (spec.extraConditions && spec.cohort === undefined) throw new Error('a series with extra conditions other than a cohort has no ClickHouse form');
   // A cohort breakdown's series is the series filtered by membership of that cohort.
   const properties = spec.cohort === undefined ? spec.properties
     : { type: 'AND' as const, values: [spec.properties, { key: 'id', value: spec.cohort, operator: 'exact' as const, type: 'cohort' as const }] };
   return clickHouseEventSource({
     store, materialized: await materializedKeys(store), projectId: context.project.id, params, from, to,
-    entities: [spec.entity], properties, joinPersons: spec.breakdown?.type === 'person',
+    entities: [spec.entity], properties, joinPersons: spec.breakdown?.type === 'person', readsPerson: persons,
   });
 }
 
@@ -99,7 +111,7 @@ export async function clickHouseSeriesQuery(context: InsightContext, store: Clic
       GROUP BY bucket, breakdown`;
     return { text, values: [] };
   }
-  const src = await source(context, store, spec, params, range.from, range.to);
+  const src = await source(context, store, spec, params, range.from, range.to, cumulativePersons || readsPerson(spec));
   const breakdown = clickHouseBreakdown(spec.breakdown, src, params);
   if (cumulativePersons) {
     const text = `SELECT first_bucket AS bucket, breakdown, count() AS value FROM (
@@ -107,9 +119,11 @@ export async function clickHouseSeriesQuery(context: InsightContext, store: Clic
       GROUP BY bucket, breakdown`;
     return { text, values: [] };
   }
-  const text = `SELECT ${key} AS bucket, ${breakdown} AS breakdown, ${aggregate(spec, src, params)} AS value
-    ${src.from}
-    GROUP BY bucket, breakdown`;
+  // Grouped by the bucket's start and printed once per bucket, not once per event.
+  const text = `SELECT ${clickHouseBucketText(range.interval, 'bucket_start')} AS bucket, breakdown, value FROM (
+      SELECT ${clickHouseBucketStart(range.interval, tz, context.project.weekStartDay)} AS bucket_start, ${breakdown} AS breakdown, ${aggregate(spec, src, params)} AS value
+      ${src.from}
+      GROUP BY bucket_start, breakdown)`;
   return { text, values: [] };
 }
 
