@@ -30,7 +30,7 @@ async function runBench<R>(json: boolean | undefined, run: (pool: Pool, url: str
 export function registerBenchCommand(program: Command): void {
   const bench = program.command('bench').description('benchmarks (see WORKLOAD.md): results as a table, or JSON with --json');
   bench.command('ingest')
-    .description('send the standard workload to a running Sounder over HTTP and report events/s beside a raw COPY of the same rows')
+    .description('send the standard workload to a running Sounder over HTTP and report events/s beside a raw COPY of the same rows (with CLICKHOUSE_URL, the events are counted in ClickHouse)')
     .option('--events <n>', 'events to send', positiveInt('--events'), 1_000_000)
     .option('--url <url>', 'the running Sounder to send to', 'http://localhost:8000')
     .option('--connections <n>', 'concurrent HTTP connections', positiveInt('--connections'), 8)

@@ -33,7 +33,7 @@ Environment:
                      until SOUNDER_LOGIN_WINDOW_SECONDS (default 900) have passed since the first (default 10; 0: no limit)
   ${configEnvironment.lakeExportDir}  set: workers' maintenance passes export each sealed week to this data lake
                      directory, as \`sounder export --to\` does; ${configEnvironment.lakeGraceDays} (default 1) days after a week ends
-  ${configEnvironment.clickhouseUrl}     set: events also go to ClickHouse, and trends read them there; comma-separated
+  ${configEnvironment.clickhouseUrl}     set: ClickHouse is the events store (workers write events there, not to PostgreSQL; every reader of events reads it there); comma-separated
                      servers of one cluster (the first takes inserts and queries, all get the schema)
   ${configEnvironment.clickhouseCluster}  the remote_servers cluster those servers form (needed for more than one)
   ${configEnvironment.clickhouseDatabase} the ClickHouse database (default sounder)

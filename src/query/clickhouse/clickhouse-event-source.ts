@@ -12,6 +12,13 @@ import type { ClickHouseParams } from './clickhouse-params.ts';
 /** The person behind an event: the survivor of a merge when there is an override, else the id it was written with. */
 export const clickHousePersonId = "if(override_person_id = toUUID('00000000-0000-0000-0000-000000000000'), person_id, override_person_id)";
 
+/** Each person of the project as last written: `person`, `person_keys`, `person_values`, `person_created_at`. */
+export function clickHouseLatestPersons(store: ClickHouseStore, project: string): string {
+  return `(SELECT id AS person, argMax(prop_keys, version) AS person_keys, argMax(prop_values, version) AS person_values,
+        argMax(created_at, version) AS person_created_at
+      FROM ${clickHouseTable(store, 'persons')} WHERE project_id = ${project} GROUP BY id)`;
+}
+
 /** The project's latest override of each merged-away person, to join to events USING (project_id, person_id). */
 export function clickHouseOverrides(store: ClickHouseStore, project: string): string {
   return `(SELECT project_id, old_person_id AS person_id, argMax(override_person_id, version) AS override_person_id
@@ -62,9 +69,7 @@ export function clickHouseEventSource(input: ClickHouseSourceInput): ClickHouseS
   if (input.to) where.push(`timestamp < ${params.add(input.to)}`);
   // Person property filters need no join (see personFilter); a person property's value (a breakdown, created_at) does.
   const persons = input.joinPersons === true;
-  const latestPersons = `(SELECT id AS person, argMax(prop_keys, version) AS person_keys, argMax(prop_values, version) AS person_values,
-        argMax(created_at, version) AS person_created_at
-      FROM ${clickHouseTable(store, 'persons')} WHERE project_id = ${project} GROUP BY id)`;
+  const latestPersons = clickHouseLatestPersons(store, project);
   const scope: ClickHouseScope = {
     eventProperty: eventProperty(input.materialized),
     personProperty: (key) => propertyFromArrays('person_keys', 'person_values', key),

@@ -2,9 +2,9 @@ import type { ClickHouseStore } from '../../clickhouse/clickhouse-store.ts';
 import { materializedKeys } from '../../clickhouse/materialized-keys.ts';
 import type { InsightContext } from '../insight-context.ts';
 import type { LifecycleInput, LifecycleStatus } from '../lifecycle/get-lifecycle.ts';
-import { clickHouseEventSource } from './clickhouse-event-source.ts';
+import { clickHouseEventSource, clickHouseLatestPersons } from './clickhouse-event-source.ts';
 import { ClickHouseParams } from './clickhouse-params.ts';
-import { clickHouseBucketKey, stepWallClock, wallClockKey, type ClickHouseQuery } from './clickhouse-series-query.ts';
+import { clickHouseBucketStart, clickHouseBucketText, stepWallClock, wallClockKey, type ClickHouseQuery } from './clickhouse-series-query.ts';
 
 /**
  * (bucket, status, person) rows, as lifecycle-rows in Postgres: each person's active periods
@@ -21,17 +21,21 @@ async function lifecycleRows(context: InsightContext, store: ClickHouseStore, in
   const next = periods.map((key) => position.get(wallClockKey(stepWallClock(key, interval, 1))) ?? 0);
   const source = clickHouseEventSource({
     store, materialized: await materializedKeys(store), projectId: context.project.id, params, from: input.lookbackFrom, to: range.to,
-    entities: [input.entity], properties: input.properties, joinPersons: true,
+    entities: [input.entity], properties: input.properties, readsPerson: true,
   });
   const tz = params.add(context.project.timezone);
-  const key = (column: string) => clickHouseBucketKey(interval, tz, context.project.weekStartDay, column);
+  const start = (column: string) => clickHouseBucketStart(interval, tz, context.project.weekStartDay, column);
   const list = params.add(periods);
-  const perPerson = `SELECT person, groupUniqArrayIf(i, i > 0) AS active, countIf(i = 0) > 0 AS earlier, any(event_created_i) AS created_i, any(event_created_known) AS created_known
+  // Periods are gathered per person as their starts and looked up in the list once per person;
+  // creation times are joined to the grouped persons, not to every event.
+  const perPerson = `SELECT person, active, earlier,
+      indexOf(${list}, if(isNull(person_created_at), '', ${clickHouseBucketText(interval, start('ifNull(person_created_at, toDateTime(0))'))})) AS created_i,
+      isNotNull(person_created_at) AS created_known
     FROM (
-      SELECT ${source.person} AS person, indexOf(${list}, ${key('timestamp')}) AS i,
-        indexOf(${list}, if(isNull(person_created_at), '', ${key('ifNull(person_created_at, toDateTime(0))')})) AS event_created_i, isNotNull(person_created_at) AS event_created_known
-      ${source.from})
-    GROUP BY person`;
+      SELECT person, arrayMap(b -> indexOf(${list}, ${clickHouseBucketText(interval, 'b')}), starts) AS positions,
+        arrayFilter(i -> i > 0, positions) AS active, has(positions, 0) AS earlier
+      FROM (SELECT ${source.person} AS person, groupUniqArray(${start('timestamp')}) AS starts ${source.from} GROUP BY person)) AS periods
+    ANY LEFT JOIN ${clickHouseLatestPersons(store, params.add(context.project.id))} AS persons USING (person)`;
   const before = (i: string) => `${params.add(previous)}[${i}]`;
   const after = (i: string) => `${params.add(next)}[${i}]`;
   // Each active period once as itself (kind 0) and once as the period after it (kind 1, dormant

@@ -17,8 +17,10 @@ export interface StoredEventRow {
   prop_keys: string[]; prop_values: string[]; prop_types: number[]; prop_null_keys: string[]; elements_chain: string;
 }
 
-/** The columns an EventRecord is made of, `person` being the expression of the event's person. */
-// Aliases differ from the columns: 18.16 takes `toString(uuid) AS uuid` for a cyclic alias.
+/**
+ * The columns an EventRecord is made of, `person` being the expression of the event's person.
+ * Aliases differ from the columns: 18.16 takes `toString(uuid) AS uuid` for a cyclic alias.
+ */
 export const storedEventColumns = (person: string) => `toString(uuid) AS event_uuid, event, distinct_id, toString(${person}) AS person,
   ${eventTimeMs} AS time_ms, toUnixTimestamp(inserted_at) AS inserted_at, prop_keys, prop_values, prop_types, prop_null_keys, elements_chain`;
 
@@ -74,7 +76,7 @@ export async function clickHouseListEvents(db: Queryable, store: ClickHouseStore
   }
   const page = await queryClickHouseEvents<{ event_uuid: string; time_ms: string }>(store, 'api.list_events_page', `
     SELECT toString(uuid) AS event_uuid, ${eventTimeMs} AS time_ms ${source.from}${where.map((condition) => `\n      AND ${condition}`).join('')}
-    ORDER BY time_ms DESC, event_uuid DESC LIMIT ${params.add(input.limit + 1)}`);
+    ORDER BY time_ms DESC, event_uuid DESC LIMIT 1 BY event_uuid LIMIT ${params.add(input.limit + 1)}`);
   if (page.length === 0) return [];
   const times = page.map((row) => Number(row.time_ms));
   const rows = await readStoredEvents(store, input.projectId, page.map((row) => row.event_uuid), new Date(Math.min(...times)), new Date(Math.max(...times)));

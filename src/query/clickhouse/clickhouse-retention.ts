@@ -4,7 +4,7 @@ import type { InsightContext } from '../insight-context.ts';
 import type { RetentionInput } from '../retention/get-retention.ts';
 import { clickHouseEntityCondition, clickHouseEventSource } from './clickhouse-event-source.ts';
 import { ClickHouseParams } from './clickhouse-params.ts';
-import { clickHouseBucketKey, type ClickHouseQuery } from './clickhouse-series-query.ts';
+import { clickHouseBucketStart, clickHouseBucketText, type ClickHouseQuery } from './clickhouse-series-query.ts';
 
 /**
  * Per person, in one scan: the cohort periods (each period with a start event, or only the
@@ -16,11 +16,12 @@ async function perPerson(context: InsightContext, store: ClickHouseStore, input:
     store, materialized: await materializedKeys(store), projectId: context.project.id, params,
     from: input.firstTime ? undefined : input.range.from, to: input.range.to, entities: [input.target, input.returning], properties: input.properties,
   });
-  const key = clickHouseBucketKey(input.interval, params.add(context.project.timezone), context.project.weekStartDay);
+  // Periods as their start (a Date or DateTime), printed as keys only once per person or cell.
+  const key = clickHouseBucketStart(input.interval, params.add(context.project.timezone), context.project.weekStartDay);
   const isTarget = clickHouseEntityCondition(input.target, source.scope, params);
   const isReturn = `${clickHouseEntityCondition(input.returning, source.scope, params)} AND timestamp >= ${params.add(input.range.from)}`;
   const targets = input.firstTime
-    ? `arrayFilter(b -> b >= ${params.add(input.buckets[0]!)}, [minIf(${key}, ${isTarget})])`
+    ? `arrayFilter(b -> ${clickHouseBucketText(input.interval, 'b')} >= ${params.add(input.buckets[0]!)}, [minIf(${key}, ${isTarget})])`
     : `groupUniqArrayIf(${key}, ${isTarget})`;
   return `SELECT ${source.person} AS person, ${targets} AS targets, groupUniqArrayIf(${key}, ${isReturn}) AS returns
     ${source.from}
@@ -30,18 +31,20 @@ async function perPerson(context: InsightContext, store: ClickHouseStore, input:
 /** Rows (cohort, returned, persons) of the retention table: the cohort's size where returned = cohort. */
 export async function clickHouseRetentionQuery(context: InsightContext, store: ClickHouseStore, input: RetentionInput): Promise<ClickHouseQuery> {
   const params = new ClickHouseParams();
-  const text = `SELECT cohort, returned, count() AS persons FROM (
-      SELECT cohort, arrayJoin(arrayConcat([cohort], arrayFilter(r -> r > cohort, returns))) AS returned FROM (
-        SELECT arrayJoin(targets) AS cohort, returns FROM (${await perPerson(context, store, input, params)})))
-    GROUP BY cohort, returned`;
+  const text = `SELECT ${clickHouseBucketText(input.interval, 'cohort_start')} AS cohort, ${clickHouseBucketText(input.interval, 'returned_start')} AS returned, persons FROM (
+      SELECT cohort_start, returned_start, count() AS persons FROM (
+        SELECT cohort_start, arrayJoin(arrayConcat([cohort_start], arrayFilter(r -> r > cohort_start, returns))) AS returned_start FROM (
+          SELECT arrayJoin(targets) AS cohort_start, returns FROM (${await perPerson(context, store, input, params)})))
+      GROUP BY cohort_start, returned_start)`;
   return { text, values: [] };
 }
 
 /** The persons of one cell: in the cohort of `cohort`, and (unless undefined) back in `returned`. */
 export async function clickHouseRetentionPersonsQuery(context: InsightContext, store: ClickHouseStore, input: RetentionInput, cohort: string, returned: string | undefined): Promise<ClickHouseQuery> {
   const params = new ClickHouseParams();
-  const back = returned === undefined ? '' : ` AND has(returns, ${params.add(returned)})`;
+  const keys = (periods: string) => `arrayMap(b -> ${clickHouseBucketText(input.interval, 'b')}, ${periods})`;
+  const back = returned === undefined ? '' : ` AND has(${keys('returns')}, ${params.add(returned)})`;
   const text = `SELECT toString(person) AS person_id FROM (${await perPerson(context, store, input, params)})
-    WHERE has(targets, ${params.add(cohort)})${back}`;
+    WHERE has(${keys('targets')}, ${params.add(cohort)})${back}`;
   return { text, values: [] };
 }
