@@ -7,6 +7,7 @@ import { insertUser } from '../src/accounts/users.ts';
 import { runQuery } from '../src/db/pool.ts';
 import { sendCapture } from './helpers/capture-client.ts';
 import { SessionClient } from './helpers/session-client.ts';
+import { storedEvents } from './helpers/stored-events.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
 
 /**
@@ -42,7 +43,8 @@ beforeAll(async () => {
 
   expect((await sendCapture(server.url, { api_key: server.project.api_token, batch: [{ event: '$pageview', distinct_id: 'a-user', properties: { $set: { plan: 'pro' } } }] })).status).toBe(200);
   await server.drained();
-  const { rows: [stored] } = await runQuery<{ uuid: string; person_id: string }>(server.db.pool, 'test', 'SELECT uuid::text, person_id::text FROM events LIMIT 1');
+  const [stored] = await storedEvents(server);
+  const { rows: [person] } = await runQuery<{ uuid: string }>(server.db.pool, 'test', "SELECT person_uuid::text AS uuid FROM person_distinct_ids WHERE distinct_id = 'a-user'");
   const state = (await ada.get('/api/auth/state')).body;
   const insight = await asA('POST', '/insights', { name: 'A insight', filters: { insight: 'TRENDS', events: [{ id: '$pageview' }] } });
   const dashboard = await asA('POST', '/dashboards', { name: 'A board' });
@@ -56,7 +58,7 @@ beforeAll(async () => {
     projectId: String(server.project.id), insightId: String(insight.id), dashboardId: String(dashboard.id), tileId: String(tile.id),
     actionId: String(action.id), cohortId: String(cohort.id), flagId: String(flag.id), keyId: String(key.id),
     organizationId: String(state.organizations[0].id), userId: String(state.user.id), inviteId: String(invite.id),
-    eventUuid: stored!.uuid, personUuid: stored!.person_id,
+    eventUuid: stored!.uuid, personUuid: person!.uuid,
   });
 });
 afterAll(() => server.stop());
