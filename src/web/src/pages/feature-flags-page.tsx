@@ -23,21 +23,28 @@ export function FeatureFlagsPage() {
   const flags = useQuery({ queryKey: ['feature-flags', projectId] as const, queryFn: () => api<{ results: FeatureFlag[] }>(`/api/projects/${projectId}/feature_flags`) });
   const [error, setError] = useState<unknown>();
   const key = ['feature-flags', projectId];
+  // A switch shows the state it was moved to until the save and the list read after it are
+  // done. It is React state set inside the click: React Query hands cache updates to React a
+  // tick later, after React has put a controlled checkbox back, and a list read that was in
+  // flight would write the old state over the cache.
+  const [moved, setMoved] = useState<ReadonlyMap<number, boolean>>(new Map());
+  const activeOf = (flag: FeatureFlag) => moved.get(flag.id) ?? flag.active;
   const toggle = async (flag: FeatureFlag) => {
-    // The switch moves at once, inside the click (React puts a controlled checkbox back if its
-    // state has not changed by the end of the event); a failed save puts it back when the list
-    // is read again. A read of the list still in flight (the page refreshing what it showed from
-    // cache) would write the old state over the new one, so it is cancelled, in the same tick:
-    // its revert restores the data as this update leaves it.
-    void queryClient.cancelQueries({ queryKey: key });
-    queryClient.setQueryData<{ results: FeatureFlag[] }>(key, (old) => old && { results: old.results.map((f) => (f.id === flag.id ? { ...f, active: !flag.active } : f)) });
+    const active = !activeOf(flag);
+    setMoved((current) => new Map(current).set(flag.id, active));
     try {
-      await patch(`/api/projects/${projectId}/feature_flags/${flag.id}`, { active: !flag.active });
+      await patch(`/api/projects/${projectId}/feature_flags/${flag.id}`, { active });
       setError(undefined);
     } catch (caught) {
       setError(caught);
     }
     await queryClient.invalidateQueries({ queryKey: key });
+    setMoved((current) => {
+      if (current.get(flag.id) !== active) return current;
+      const next = new Map(current);
+      next.delete(flag.id);
+      return next;
+    });
   };
   return (
     <>
@@ -59,7 +66,7 @@ export function FeatureFlagsPage() {
                 <tr key={flag.id}>
                   <td><Link href={`/feature_flags/${flag.id}`}>{flag.key}</Link>{flag.name && <div className="muted">{flag.name}</div>}</td>
                   <td className="wide-only">{flag.filters.multivariate ? `${flag.filters.multivariate.variants.length} variants · ` : ''}{describeRelease(flag)}</td>
-                  <td><label className="toggle"><input type="checkbox" checked={flag.active} onChange={() => toggle(flag)} aria-label={`${flag.key} on`} /> {flag.active ? 'on' : 'off'}</label></td>
+                  <td><label className="toggle"><input type="checkbox" checked={activeOf(flag)} onChange={() => toggle(flag)} aria-label={`${flag.key} on`} /> {activeOf(flag) ? 'on' : 'off'}</label></td>
                 </tr>
               ))}
             </tbody>
