@@ -19,6 +19,10 @@ const events: FixtureEvent[] = [
   // Another event between the steps: fine unless the funnel is strict.
   ev('u6', '$pageview', at(1, '12:00:00')), ev('u6', 'read docs', at(1, '12:01:00')), ev('u6', 'signed up', at(1, '12:10:00')),
   ev('u7', 'purchase', at(3, '10:00:00')),
+  // Runs of first-step events (a funnel of their own): the chain starts at the latest one that still converts.
+  ev('u8', 'opened', at(1, '10:00:00'), { via: 'a' }), ev('u8', 'opened', at(16, '10:00:00'), { via: 'b' }), ev('u8', 'opened', at(16, '10:30:00'), { via: 'c' }),
+  ev('u8', 'shared', at(17, '10:30:00')), ev('u8', 'opened', at(18, '10:00:00'), { via: 'd' }),
+  ev('u9', 'opened', at(2, '10:00:00'), { via: 'a' }), ev('u9', 'opened', at(3, '10:00:00'), { via: 'e' }),
 ];
 
 let fixture: InsightFixture;
@@ -81,6 +85,16 @@ describe('funnels', () => {
     expect(result!.entered).toEqual([5, 1, 0]);
     expect(result!.converted).toEqual([3, 0, 0]);
     expect(result!.data).toEqual([60, 0, 0]);
+  });
+
+  it('starts a chain at the last of a run of first-step events', async () => {
+    const opened = { events: [{ id: 'opened', order: 0 }, { id: 'shared', order: 1 }] };
+    const steps = await funnel(opened) as FunnelStepResult[];
+    expect(counts(steps)).toEqual([2, 1]);
+    // From Apr 16 10:30, not 10:00 (a run's earlier events leave less window) nor Apr 1 (outside it).
+    expect(steps[1]!.average_conversion_time).toBe(86_400);
+    const results = await funnel({ ...opened, breakdown: 'via' }) as FunnelStepResult[][];
+    expect(results.map((byValue) => [byValue[0]!.breakdown_value, counts(byValue)])).toEqual([['c', [1, 1]], ['e', [1, 0]]]);
   });
 
   it('gives a time-to-convert histogram', async () => {

@@ -15,7 +15,7 @@ export async function clickHouseFunnelSequencesQuery(context: InsightContext, st
   const params = new ClickHouseParams();
   const source = clickHouseEventSource({
     store, materialized: await materializedKeys(store), projectId: context.project.id, params, from: input.from, to: input.to,
-    entities: input.allEvents ? [] : input.steps, properties: input.properties,
+    entities: input.order === 'strict' ? [] : input.steps, properties: input.properties,
     joinPersons: input.breakdown?.type === 'person' || input.steps.some((step) => step.usesPersons),
   });
   const mask = input.steps.map((step, index) => `if(${clickHouseEntityCondition(step, source.scope, params)}, ${1 << index}, 0)`).join(' + ');
@@ -24,13 +24,21 @@ export async function clickHouseFunnelSequencesQuery(context: InsightContext, st
   const breakdown = input.breakdown
     ? (input.breakdown.type === 'person' ? source.scope.personProperty(input.breakdown.key) : source.scope.eventProperty(input.breakdown.key))
     : undefined;
-  const text = `SELECT toString(person) AS person_id, arrayMap(x -> tupleElement(x, 1), steps) AS times, arrayMap(x -> tupleElement(x, 2), steps) AS masks,
-      ${breakdown ? 'arrayMap(x -> tupleElement(x, 4), steps)' : 'emptyArrayString()'} AS breakdowns
-    FROM (
-      SELECT person, arraySort(x -> (tupleElement(x, 1), tupleElement(x, 3)), groupArray((ms, mask, seq${breakdown ? ', breakdown' : ''}))) AS steps
+  const grouped = `SELECT person, arraySort(x -> (tupleElement(x, 1), tupleElement(x, 3)), groupArray((ms, mask, seq${breakdown ? ', breakdown' : ''}))) AS steps
       FROM (
         SELECT ${source.person} AS person, toUInt64(timestamp) * 1000 + timestamp_ms AS ms, toUInt32(${mask}) AS mask, UUIDStringToNum(toString(uuid)) AS seq${breakdown ? `, ${breakdown} AS breakdown` : ''}
         ${source.from})
-      GROUP BY person)`;
+      GROUP BY person`;
+  const columns = `arrayMap(x -> tupleElement(x, 1), steps) AS all_times, arrayMap(x -> tupleElement(x, 2), steps) AS all_masks,
+      ${breakdown ? 'arrayMap(x -> tupleElement(x, 4), steps)' : 'emptyArrayString()'} AS all_breakdowns`;
+  // An ordered funnel never starts at a first-step-only event followed by another: the later
+  // one reaches the same steps with more window left (see matchOrdered). Dropping those sends
+  // each person's runs of first-step events as one.
+  const kept = input.order === 'ordered'
+    ? 'arrayMap((m, n) -> NOT (m = 1 AND n = 1), all_masks, arrayConcat(arrayPopFront(all_masks), [toUInt32(0)]))'
+    : 'arrayMap(m -> 1, all_masks)';
+  const text = `SELECT toString(person) AS person_id, arrayFilter((t, k) -> k, all_times, kept) AS times, arrayFilter((m, k) -> k, all_masks, kept) AS masks,
+      ${breakdown ? 'arrayFilter((b, k) -> k, all_breakdowns, kept)' : 'all_breakdowns'} AS breakdowns
+    FROM (SELECT person, ${columns}, ${kept} AS kept FROM (${grouped}))`;
   return { text, values: [] };
 }

@@ -5,15 +5,15 @@ import { eventPersonId, eventScope, eventSource } from '../filters/event-source.
 import type { PropertyGroup } from '../filters/filter-condition.ts';
 import type { InsightContext } from '../insight-context.ts';
 import { SqlParams } from '../sql-params.ts';
-import type { PersonSequence } from './match-funnel.ts';
+import type { FunnelOrder, PersonSequence } from './match-funnel.ts';
 
 export interface FunnelSequenceInput {
   steps: EntityMatcher[];
   properties: PropertyGroup;
   from: Date;
   to: Date;
-  /** Strict funnels see every event of the person: any other event between two steps breaks the chain. */
-  allEvents: boolean;
+  /** Strict funnels see every event of the person (any other event between two steps breaks the chain); ordered ones send fewer. */
+  order: FunnelOrder;
   breakdown?: { type: 'event' | 'person'; key: string };
 }
 
@@ -32,7 +32,7 @@ export function funnelSequencesQuery(context: InsightContext, input: FunnelSeque
     ? d.jsonText(input.breakdown.type === 'person' ? 'p.properties' : 'e.properties', params.add(input.breakdown.key))
     : 'NULL::text';
   const source = eventSource({
-    context, params, from: input.from, to: input.to, entities: input.allEvents ? [] : input.steps, properties: input.properties,
+    context, params, from: input.from, to: input.to, entities: input.order === 'strict' ? [] : input.steps, properties: input.properties,
     joinPersons: input.breakdown?.type === 'person' || input.steps.some((step) => step.usesPersons),
   });
   // Each ordered aggregate sorts every person's events again, so the breakdowns are gathered only when asked for.

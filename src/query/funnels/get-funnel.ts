@@ -50,7 +50,7 @@ export async function evaluateFunnel(context: InsightContext, filter: InsightFil
     : undefined;
   if (filter.breakdown_type === 'cohort') throw new InvalidQueryError('funnels break down by an event or person property', 'breakdown_type');
   const rows = await loadFunnelSequences(context, {
-    steps: matchers, properties: filter.properties, from: range.from, to: range.to, allEvents: filter.funnel_order_type === 'strict', breakdown,
+    steps: matchers, properties: filter.properties, from: range.from, to: range.to, order: filter.funnel_order_type, breakdown,
   });
   const windowMs = funnelWindowMs(filter);
   const outcomes: PersonOutcome[] = [];
