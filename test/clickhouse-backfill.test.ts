@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfillClickHouse, compareWeeks } from '../src/clickhouse/backfill-clickhouse.ts';
 import { localEventsTableName } from '../src/clickhouse/clickhouse-store.ts';
-import { deleteAndWait } from '../src/clickhouse/delete-from-clickhouse.ts';
+import { deleteAndWait } from '../src/clickhouse/clickhouse-mutations.ts';
 import { createInsightContext } from '../src/query/insight-context.ts';
 import { insightFilterSchema } from '../src/query/insight-filter.ts';
 import { runInsight } from '../src/query/run-insight.ts';

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clickHouseLiteral } from '../src/clickhouse/clickhouse-literal.ts';
-import { addMaterializedColumn } from '../src/clickhouse/clickhouse-migrations.ts';
+import { addMaterializedColumn, migrateClickHouse } from '../src/clickhouse/clickhouse-migrations.ts';
+import { deleteAndWait } from '../src/clickhouse/clickhouse-mutations.ts';
 import { deleteClickHouseEventsBefore } from '../src/clickhouse/delete-from-clickhouse.ts';
-import { clickHouseTable } from '../src/clickhouse/clickhouse-store.ts';
+import { clickHouseTable, localActivityTableName } from '../src/clickhouse/clickhouse-store.ts';
 import { materializedColumn } from '../src/clickhouse/hot-properties.ts';
 import { forgetMaterializedKeys, materializedKeys } from '../src/clickhouse/materialized-keys.ts';
 import { runQuery } from '../src/db/pool.ts';
@@ -39,6 +40,14 @@ const count = async (where = '1') => {
   const rows = await clickhouse.store.primary.query<{ n: string; uuids: string }>(
     `SELECT count() AS n, uniqExact(uuid) AS uuids FROM ${clickHouseTable(clickhouse.store, 'events')} WHERE ${where}`);
   return { rows: Number(rows[0]!.n), uuids: Number(rows[0]!.uuids) };
+};
+
+// Person activity as the view keeps it, and as it should be from the events stored: each (event, quarter hour, person) once.
+const activityRows = async (source: 'activity' | 'events') => {
+  const sql = source === 'activity'
+    ? `SELECT DISTINCT concat(event, ' ', toString(quarter), ' ', toString(person_id)) AS row FROM ${clickHouseTable(clickhouse.store, 'person_activity')}`
+    : `SELECT DISTINCT concat(event, ' ', toString(toStartOfFifteenMinutes(timestamp)), ' ', toString(person_id)) AS row FROM ${clickHouseTable(clickhouse.store, 'events')}`;
+  return (await clickhouse.store.primary.query<{ row: string }>(sql)).map((row) => row.row).sort();
 };
 
 async function runBatch(): Promise<void> {
@@ -94,6 +103,22 @@ describe('writing events to ClickHouse', () => {
     expect((await sendCapture(server.url, { api_key: server.project.api_token, batch })).status).toBe(200);
     await runBatch();
     expect(await count()).toEqual({ rows: 40, uuids: 40 });
+    // 40 events in 3 quarter hours (minutes 0-14, 15-29, 30-39): signups at even minutes, pageviews
+    // at odd, by user-(minute % 7). Twice a user does one event twice in a quarter (user-0's
+    // signups at minutes 0 and 14, user-1's pageviews at 15 and 29): 38 rows.
+    expect(await activityRows('activity')).toEqual(await activityRows('events'));
+    expect((await activityRows('activity')).length).toBe(38);
+  });
+
+  it('fills person activity from the events already stored when its migration runs', async () => {
+    for (const node of clickhouse.store.nodes) {
+      await node.command(`DROP TABLE ${clickHouseTable(clickhouse.store, 'person_activity_view')}`);
+      await node.command(`TRUNCATE TABLE ${clickHouseTable(clickhouse.store, localActivityTableName(clickhouse.store))}`);
+      await deleteAndWait(node, clickhouse.store, 'sounder_migrations', 'version = 6');
+    }
+    expect(await activityRows('activity')).toEqual([]);
+    expect(await migrateClickHouse(clickhouse.store)).toBe(clickhouse.store.nodes.length);
+    expect(await activityRows('activity')).toEqual(await activityRows('events'));
   });
 
   it('keeps each property as the text Postgres gives it, in the hot columns too', async () => {
@@ -135,6 +160,7 @@ describe('deleting from ClickHouse', () => {
     expect(response.status).toBe(200);
     expect(await inClickHouse("distinct_id = 'user-3'")).toBe(0);
     expect(await inClickHouse('1')).toBe(before - mine);
+    expect(await activityRows('activity')).toEqual(await activityRows('events'));
     const persons = await clickhouse.store.primary.query<{ n: string }>(
       `SELECT count() AS n FROM ${clickHouseTable(clickhouse.store, 'persons')} WHERE toString(id) = ${clickHouseLiteral(person!.uuid)}`);
     expect(Number(persons[0]!.n)).toBe(0);
@@ -146,9 +172,13 @@ describe('deleting from ClickHouse', () => {
     expect(early).toBeGreaterThan(0);
     await deleteClickHouseEventsBefore(clickhouse.store, new Date('2026-03-02T10:20:00Z'));
     expect(await inClickHouse('1')).toBe(before - early);
+    // The cutoff cuts the 10:15 quarter: its activity is what the events after 10:20 make.
+    expect(await activityRows('activity')).toEqual(await activityRows('events'));
+    expect((await activityRows('activity')).some((row) => row.includes(' 2026-03-02 10:15:00 '))).toBe(true);
     await deleteClickHouseEventsBefore(clickhouse.store, new Date('2026-03-09T00:00:00Z'), server.project.id + 1);
     expect(await inClickHouse('1')).toBe(before - early);
     await deleteClickHouseEventsBefore(clickhouse.store, new Date('2026-03-09T00:00:00Z'));
     expect(await inClickHouse('1')).toBe(0);
+    expect(await activityRows('activity')).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { clickHouseIdentifier, clickHouseString } from './clickhouse-literal.ts';
-import { clickHouseTable, localEventsTable, localEventsTableName, type ClickHouseStore } from './clickhouse-store.ts';
+import { activityFromEvents } from './person-activity.ts';
+import { clickHouseTable, localActivityTableName, localEventsTable, localEventsTableName, type ClickHouseStore } from './clickhouse-store.ts';
 import type { ClickHouseConnection } from './clickhouse-connection.ts';
 import { hotProperties, materializedColumn, materializedColumnDefinition } from './hot-properties.ts';
 
@@ -80,6 +81,25 @@ ENGINE = Distributed(${clickHouseIdentifier(store.cluster)}, ${clickHouseIdentif
           if (!await hasColumn(node, store, table, column)) await node.command(`ALTER TABLE ${clickHouseTable(store, table)} ADD COLUMN ${column} ${type}`);
         }
       }
+    },
+  },
+  {
+    version: 6,
+    name: 'person activity: which persons did which event in each quarter hour, kept by a materialized view of each shard\'s events',
+    async apply(store, node) {
+      const local = clickHouseTable(store, localActivityTableName(store));
+      // ReplacingMergeTree: a row written twice (an event stored twice, the view created while
+      // events arrived) folds away; the table says who was active, never how often.
+      await node.command(`CREATE TABLE IF NOT EXISTS ${local} (project_id UInt32, event String, quarter DateTime('UTC'), person_id UUID)
+ENGINE = ReplacingMergeTree PARTITION BY toMonday(quarter) ORDER BY (project_id, event, quarter, person_id)`);
+      if (store.cluster) {
+        await node.command(`CREATE TABLE IF NOT EXISTS ${clickHouseTable(store, 'person_activity')} AS ${local}
+ENGINE = Distributed(${clickHouseIdentifier(store.cluster)}, ${clickHouseIdentifier(store.database)}, ${clickHouseIdentifier(localActivityTableName(store))})`);
+      }
+      // The view first, then the events already stored: one that arrives in between is in both,
+      // and folds away (as does all of it when a migration cut short runs again).
+      await node.command(`CREATE MATERIALIZED VIEW IF NOT EXISTS ${clickHouseTable(store, 'person_activity_view')} TO ${local} AS ${activityFromEvents(store, '1')}`);
+      await node.command(`INSERT INTO ${local} (project_id, event, quarter, person_id) ${activityFromEvents(store, '1')}`);
     },
   },
 ];

@@ -50,3 +50,12 @@ export function localEventsTable(store: ClickHouseStore): string {
 export function localEventsTableName(store: ClickHouseStore): string {
   return store.cluster ? 'events_local' : 'events';
 }
+
+/**
+ * The table that holds this node's person activity (which persons did which event in each
+ * quarter hour, kept from its events by a materialized view): under a cluster the shard table,
+ * read through the Distributed `person_activity`.
+ */
+export function localActivityTableName(store: ClickHouseStore): string {
+  return store.cluster ? 'person_activity_local' : 'person_activity';
+}

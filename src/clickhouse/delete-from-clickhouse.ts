@@ -1,25 +1,7 @@
 import { clickHouseLiteral, clickHouseString } from './clickhouse-literal.ts';
-import type { ClickHouseConnection } from './clickhouse-connection.ts';
-import { clickHouseTable, localEventsTableName, type ClickHouseStore } from './clickhouse-store.ts';
-
-const mutationWaitMs = 120_000;
-
-/**
- * Runs `ALTER TABLE ... DELETE WHERE` on one node and waits until the mutation has rewritten
- * every part: ClickHouse applies deletes in the background, and 18.16 cannot be asked to wait
- * (no mutations_sync), so the node's system.mutations is watched instead.
- */
-export async function deleteAndWait(node: ClickHouseConnection, store: ClickHouseStore, table: string, condition: string): Promise<void> {
-  await node.command(`ALTER TABLE ${clickHouseTable(store, table)} DELETE WHERE ${condition}`);
-  const deadline = Date.now() + mutationWaitMs;
-  for (;;) {
-    const [pending] = await node.query<{ n: string }>(`SELECT count() AS n FROM system.mutations
-      WHERE database = ${clickHouseString(store.database)} AND table = ${clickHouseString(table)} AND is_done = 0`);
-    if (Number(pending?.n ?? 0) === 0) return;
-    if (Date.now() > deadline) throw new Error(`ClickHouse did not finish deleting from ${table} within ${mutationWaitMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { deleteAndWait } from './clickhouse-mutations.ts';
+import { rebuildPersonActivity } from './person-activity.ts';
+import { clickHouseTable, localActivityTableName, localEventsTableName, type ClickHouseStore } from './clickhouse-store.ts';
 
 export interface PersonToDelete { projectId: number; uuids: string[]; distinctIds: string[]; keepEvents: boolean }
 
@@ -38,9 +20,16 @@ export async function deletePersonFromClickHouse(store: ClickHouseStore, person:
       const who = [ids ? `distinct_id IN (${ids})` : '', uuids ? `toString(person_id) IN (${uuids})` : ''].filter(Boolean).join(' OR ');
       if (who) {
         const table = localEventsTableName(store);
-        const [counted] = await node.query<{ n: string }>(`SELECT uniqExact(uuid) AS n FROM ${clickHouseTable(store, table)} WHERE ${project} AND (${who})`);
+        const [counted] = await node.query<{ n: string; persons: string[] }>(`SELECT uniqExact(uuid) AS n, groupUniqArray(toString(person_id)) AS persons
+          FROM ${clickHouseTable(store, table)} WHERE ${project} AND (${who})`);
         events = Number(counted?.n ?? 0);
         await deleteAndWait(node, store, table, `${project} AND (${who})`);
+        // The activity of the person ids those events carried is made again from what is left of them.
+        const persons = counted?.persons ?? [];
+        if (persons.length > 0) {
+          const carried = `${project} AND toString(person_id) IN (${persons.map((id) => clickHouseLiteral(id)).join(', ')})`;
+          await rebuildPersonActivity(node, store, carried, carried);
+        }
       }
     }
     if (uuids) {
@@ -66,10 +55,17 @@ export async function deleteClickHouseEventsBefore(store: ClickHouseStore, cutof
       const weeks = await node.query<{ partition: string }>(`SELECT DISTINCT partition FROM system.parts
         WHERE database = ${clickHouseString(store.database)} AND table = ${clickHouseString(table)} AND active
           AND toDate(partition) + 7 <= toDate(${clickHouseLiteral(cutoff)})`);
-      for (const week of weeks) await node.command(`ALTER TABLE ${clickHouseTable(store, table)} DROP PARTITION ${clickHouseString(week.partition)}`);
+      for (const week of weeks) {
+        for (const weekly of [table, localActivityTableName(store)]) await node.command(`ALTER TABLE ${clickHouseTable(store, weekly)} DROP PARTITION ${clickHouseString(week.partition)}`);
+      }
     }
-    const scope = projectId === undefined ? before : `project_id = ${clickHouseLiteral(projectId)} AND ${before}`;
-    const [left] = await node.query<{ n: string }>(`SELECT count() AS n FROM ${clickHouseTable(store, table)} WHERE ${scope}`);
-    if (Number(left?.n ?? 0) > 0) await deleteAndWait(node, store, table, scope);
+    const project = projectId === undefined ? '' : `project_id = ${clickHouseLiteral(projectId)} AND `;
+    const [left] = await node.query<{ n: string }>(`SELECT count() AS n FROM ${clickHouseTable(store, table)} WHERE ${project}${before}`);
+    if (Number(left?.n ?? 0) > 0) await deleteAndWait(node, store, table, `${project}${before}`);
+    // Activity goes by quarter hours: those before the cutoff's quarter go, and the quarter it
+    // cuts through is made again from the events after it.
+    const quarter = `toStartOfFifteenMinutes(${clickHouseLiteral(cutoff)})`;
+    await rebuildPersonActivity(node, store, `${project}quarter <= ${quarter}`,
+      `${project}timestamp >= ${quarter} AND timestamp < ${quarter} + 900`);
   }));
 }

@@ -38,10 +38,41 @@ export interface ClickHouseSourceInput {
   joinPersons?: boolean;
   /** False when the caller never reads `person`: then, unless a filter reads it, the overrides are not joined. */
   readsPerson?: boolean;
+  /**
+   * True when the caller reads only each row's person and time, and asks only whether a person
+   * was active in periods of a quarter hour or longer: then, when the entities are plain event
+   * names and every filter is about the person, the rows may be person activity, one per
+   * person, event and quarter hour, instead of every event.
+   */
+  presence?: boolean;
 }
 
 /** `FROM ... WHERE ...` of the events, the expression of each event's person, and where properties are found. */
-export interface ClickHouseSource { from: string; person: string; scope: ClickHouseScope }
+export interface ClickHouseSource {
+  from: string;
+  person: string;
+  scope: ClickHouseScope;
+  /** The column of each row's time: the event's, or the start of the activity's quarter hour. */
+  time: string;
+}
+
+const quarterMs = 15 * 60 * 1000;
+
+/** Whether a time is where a quarter hour begins (a bound person activity can be cut at). */
+export function onQuarterHour(date: Date): boolean {
+  return date.getTime() % quarterMs === 0;
+}
+
+function onlyAboutPersons(group: PropertyGroup): boolean {
+  return group.values.every((value) => ('values' in value ? onlyAboutPersons(value) : value.type === 'person' || value.type === 'cohort'));
+}
+
+/** Whether person activity answers the source: see `presence`. Every time zone's offset is a whole number of quarter hours, so each quarter lies in one local hour, day, week and month. */
+function activityAnswers(input: ClickHouseSourceInput): boolean {
+  const aligned = (date: Date | undefined) => date === undefined || onQuarterHour(date);
+  return input.presence === true && aligned(input.from) && aligned(input.to) && input.entities.length > 0
+    && input.entities.every((entity) => entity.namesOnly && entity.eventNames !== undefined) && onlyAboutPersons(input.properties);
+}
 
 /** Whether an event is the entity: an action's steps or the event's name, and its own filters. */
 export function clickHouseEntityCondition(entity: EntityMatcher, scope: ClickHouseScope, params: ClickHouseParams): string {
@@ -64,9 +95,11 @@ function eventProperty(materialized: Set<string>) {
 export function clickHouseEventSource(input: ClickHouseSourceInput): ClickHouseSource {
   const { params, store } = input;
   const project = params.add(input.projectId);
+  const activity = activityAnswers(input);
+  const time = activity ? 'quarter' : 'timestamp';
   const where = [`project_id = ${project}`];
-  if (input.from) where.push(`timestamp >= ${params.add(input.from)}`);
-  if (input.to) where.push(`timestamp < ${params.add(input.to)}`);
+  if (input.from) where.push(`${time} >= ${params.add(input.from)}`);
+  if (input.to) where.push(`${time} < ${params.add(input.to)}`);
   // Person property filters need no join (see personFilter); a person property's value (a breakdown, created_at) does.
   const persons = input.joinPersons === true;
   const latestPersons = clickHouseLatestPersons(store, project);
@@ -98,13 +131,13 @@ export function clickHouseEventSource(input: ClickHouseSourceInput): ClickHouseS
   }
   if (input.properties.values.length > 0) conditions.push(clickHouseGroupCondition(input.properties, scope, params));
   const overrides = clickHouseOverrides(store, project);
-  const events = clickHouseTable(store, 'events');
+  const events = clickHouseTable(store, activity ? 'person_activity' : 'events');
   if (!persons && input.readsPerson === false && !conditions.some((condition) => condition.includes(clickHousePersonId))) {
-    return { scope, person: clickHousePersonId, from: `FROM ${events}\n    WHERE ${[...where, ...conditions].join('\n      AND ')}` };
+    return { scope, time, person: clickHousePersonId, from: `FROM ${events}\n    WHERE ${[...where, ...conditions].join('\n      AND ')}` };
   }
   if (!persons) {
     return {
-      scope, person: clickHousePersonId,
+      scope, time, person: clickHousePersonId,
       from: `FROM ${events} ANY LEFT JOIN ${overrides} USING (project_id, person_id)
     WHERE ${[...where, ...conditions].join('\n      AND ')}`,
     };
@@ -112,7 +145,7 @@ export function clickHouseEventSource(input: ClickHouseSourceInput): ClickHouseS
   const personsTable = `${latestPersons} AS persons`;
   // The inner level passes on every column a filter or the caller may read: the events' own.
   return {
-    scope, person: 'person',
+    scope, time, person: 'person',
     from: `FROM (
       SELECT ${clickHousePersonId} AS person, *
       FROM ${events} ANY LEFT JOIN ${overrides} USING (project_id, person_id)

@@ -21,7 +21,7 @@ async function lifecycleRows(context: InsightContext, store: ClickHouseStore, in
   const next = periods.map((key) => position.get(wallClockKey(stepWallClock(key, interval, 1))) ?? 0);
   const source = clickHouseEventSource({
     store, materialized: await materializedKeys(store), projectId: context.project.id, params, from: input.lookbackFrom, to: range.to,
-    entities: [input.entity], properties: input.properties, readsPerson: true,
+    entities: [input.entity], properties: input.properties, readsPerson: true, presence: interval !== 'minute',
   });
   const tz = params.add(context.project.timezone);
   const start = (column: string) => clickHouseBucketStart(interval, tz, context.project.weekStartDay, column);
@@ -34,7 +34,7 @@ async function lifecycleRows(context: InsightContext, store: ClickHouseStore, in
     FROM (
       SELECT person, arrayMap(b -> indexOf(${list}, ${clickHouseBucketText(interval, 'b')}), starts) AS positions,
         arrayFilter(i -> i > 0, positions) AS active, has(positions, 0) AS earlier
-      FROM (SELECT ${source.person} AS person, groupUniqArray(${start('timestamp')}) AS starts ${source.from} GROUP BY person)) AS periods
+      FROM (SELECT ${source.person} AS person, groupUniqArray(${start(source.time)}) AS starts ${source.from} GROUP BY person)) AS periods
     ANY LEFT JOIN ${clickHouseLatestPersons(store, params.add(context.project.id))} AS persons USING (person)`;
   const before = (i: string) => `${params.add(previous)}[${i}]`;
   const after = (i: string) => `${params.add(next)}[${i}]`;

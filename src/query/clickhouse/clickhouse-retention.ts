@@ -2,7 +2,7 @@ import type { ClickHouseStore } from '../../clickhouse/clickhouse-store.ts';
 import { materializedKeys } from '../../clickhouse/materialized-keys.ts';
 import type { InsightContext } from '../insight-context.ts';
 import type { RetentionInput } from '../retention/get-retention.ts';
-import { clickHouseEntityCondition, clickHouseEventSource } from './clickhouse-event-source.ts';
+import { clickHouseEntityCondition, clickHouseEventSource, onQuarterHour } from './clickhouse-event-source.ts';
 import { ClickHouseParams } from './clickhouse-params.ts';
 import { clickHouseBucketStart, clickHouseBucketText, type ClickHouseQuery } from './clickhouse-series-query.ts';
 
@@ -15,11 +15,13 @@ async function perPerson(context: InsightContext, store: ClickHouseStore, input:
   const source = clickHouseEventSource({
     store, materialized: await materializedKeys(store), projectId: context.project.id, params,
     from: input.firstTime ? undefined : input.range.from, to: input.range.to, entities: [input.target, input.returning], properties: input.properties,
+    // Returns are counted from the range's start, which bounds the activity read too.
+    presence: onQuarterHour(input.range.from),
   });
   // Periods as their start (a Date or DateTime), printed as keys only once per person or cell.
-  const key = clickHouseBucketStart(input.interval, params.add(context.project.timezone), context.project.weekStartDay);
+  const key = clickHouseBucketStart(input.interval, params.add(context.project.timezone), context.project.weekStartDay, source.time);
   const isTarget = clickHouseEntityCondition(input.target, source.scope, params);
-  const isReturn = `${clickHouseEntityCondition(input.returning, source.scope, params)} AND timestamp >= ${params.add(input.range.from)}`;
+  const isReturn = `${clickHouseEntityCondition(input.returning, source.scope, params)} AND ${source.time} >= ${params.add(input.range.from)}`;
   const targets = input.firstTime
     ? `arrayFilter(b -> ${clickHouseBucketText(input.interval, 'b')} >= ${params.add(input.buckets[0]!)}, [minIf(${key}, ${isTarget})])`
     : `groupUniqArrayIf(${key}, ${isTarget})`;

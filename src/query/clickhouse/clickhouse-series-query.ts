@@ -62,14 +62,21 @@ export function clickHouseBreakdown(breakdown: BreakdownSpec | undefined, source
 // Maths that count persons: their series read each event's person (through the overrides).
 const readsPerson = (spec: SeriesSpec) => ['dau', 'weekly_active', 'monthly_active'].includes(spec.math);
 
-async function source(context: InsightContext, store: ClickHouseStore, spec: SeriesSpec, params: ClickHouseParams, from: Date, to: Date, persons = readsPerson(spec)): Promise<ClickHouseSource> {
+/**
+ * The events of a series. `persons`: whether the caller reads each event's person. `countsPersons`:
+ * whether it only counts persons, in buckets of a quarter hour or longer (or over the whole
+ * range): then person activity may answer for the events.
+ */
+async function source(context: InsightContext, store: ClickHouseStore, spec: SeriesSpec, params: ClickHouseParams, from: Date, to: Date,
+  options: { persons?: boolean; countsPersons: boolean }): Promise<ClickHouseSource> {
   if (spec.extraConditions && spec.cohort === undefined) throw new Error('a series with extra conditions other than a cohort has no ClickHouse form');
   // A cohort breakdown's series is the series filtered by membership of that cohort.
   const properties = spec.cohort === undefined ? spec.properties
     : { type: 'AND' as const, values: [spec.properties, { key: 'id', value: spec.cohort, operator: 'exact' as const, type: 'cohort' as const }] };
   return clickHouseEventSource({
     store, materialized: await materializedKeys(store), projectId: context.project.id, params, from, to,
-    entities: [spec.entity], properties, joinPersons: spec.breakdown?.type === 'person', readsPerson: persons,
+    entities: [spec.entity], properties, joinPersons: spec.breakdown?.type === 'person', readsPerson: options.persons ?? readsPerson(spec),
+    presence: options.countsPersons && spec.breakdown?.type !== 'event',
   });
 }
 
@@ -91,19 +98,18 @@ export function wallClockKey(seconds: number): string {
 export async function clickHouseSeriesQuery(context: InsightContext, store: ClickHouseStore, spec: SeriesSpec, range: ResolvedRange, cumulativePersons = false): Promise<ClickHouseQuery> {
   const params = new ClickHouseParams();
   const tz = params.add(context.project.timezone);
-  const key = clickHouseBucketKey(range.interval, tz, context.project.weekStartDay);
   const days = activeDays[spec.math];
   if (days) {
     // Each event counts in every bucket whose last `days` days (ending where the bucket ends, or at the range's end) hold it; times are wall-clock seconds.
     const from = new Date(range.from.getTime() - days * 86_400_000);
-    const src = await source(context, store, spec, params, from, range.to);
+    const src = await source(context, store, spec, params, from, range.to, { countsPersons: range.interval !== 'minute' });
     const wall = (instant: string) => `toUInt32(toDateTime(toString(toTimeZone(${instant}, ${tz})), 'UTC'))`;
     const ends = range.buckets.map((bucket) => [bucket, stepWallClock(bucket, range.interval, 1)] as const);
     const buckets = `[${ends.map(([bucket, end]) => `(${params.add(bucket)}, toUInt32(${end}))`).join(', ')}]`;
     const end = `least(tupleElement(b, 2), ${wall(params.add(range.to))})`;
     // The event's time reaches the lambda as a second array, not from the row: ClickHouse 18.16
     // drops a subquery's column that only a lambda reads.
-    const times = `arrayResize([${wall('timestamp')}], ${ends.length}, ${wall('timestamp')})`;
+    const times = `arrayResize([${wall(src.time)}], ${ends.length}, ${wall(src.time)})`;
     const text = `SELECT bucket, breakdown, uniqExact(person) AS value FROM (
         SELECT tupleElement(arrayJoin(arrayFilter((b, t) -> t >= ${end} - ${days * 86_400} AND t < ${end}, ${buckets}, ${times})), 1) AS bucket,
           ${clickHouseBreakdown(spec.breakdown, src, params)} AS breakdown, ${src.person} AS person
@@ -111,17 +117,19 @@ export async function clickHouseSeriesQuery(context: InsightContext, store: Clic
       GROUP BY bucket, breakdown`;
     return { text, values: [] };
   }
-  const src = await source(context, store, spec, params, range.from, range.to, cumulativePersons || readsPerson(spec));
+  const src = await source(context, store, spec, params, range.from, range.to, {
+    persons: cumulativePersons || readsPerson(spec), countsPersons: (cumulativePersons || readsPerson(spec)) && range.interval !== 'minute',
+  });
   const breakdown = clickHouseBreakdown(spec.breakdown, src, params);
   if (cumulativePersons) {
     const text = `SELECT first_bucket AS bucket, breakdown, count() AS value FROM (
-        SELECT min(${key}) AS first_bucket, ${breakdown} AS breakdown, ${src.person} AS person ${src.from} GROUP BY breakdown, person)
+        SELECT min(${clickHouseBucketKey(range.interval, tz, context.project.weekStartDay, src.time)}) AS first_bucket, ${breakdown} AS breakdown, ${src.person} AS person ${src.from} GROUP BY breakdown, person)
       GROUP BY bucket, breakdown`;
     return { text, values: [] };
   }
   // Grouped by the bucket's start and printed once per bucket, not once per event.
   const text = `SELECT ${clickHouseBucketText(range.interval, 'bucket_start')} AS bucket, breakdown, value FROM (
-      SELECT ${clickHouseBucketStart(range.interval, tz, context.project.weekStartDay)} AS bucket_start, ${breakdown} AS breakdown, ${aggregate(spec, src, params)} AS value
+      SELECT ${clickHouseBucketStart(range.interval, tz, context.project.weekStartDay, src.time)} AS bucket_start, ${breakdown} AS breakdown, ${aggregate(spec, src, params)} AS value
       ${src.from}
       GROUP BY bucket_start, breakdown)`;
   return { text, values: [] };
@@ -130,7 +138,7 @@ export async function clickHouseSeriesQuery(context: InsightContext, store: Clic
 /** Rows (breakdown, value) over the whole range. */
 export async function clickHouseAggregatedSeriesQuery(context: InsightContext, store: ClickHouseStore, spec: SeriesSpec, range: ResolvedRange): Promise<ClickHouseQuery> {
   const params = new ClickHouseParams();
-  const src = await source(context, store, spec, params, range.from, range.to);
+  const src = await source(context, store, spec, params, range.from, range.to, { countsPersons: readsPerson(spec) });
   const math = activeDays[spec.math] ? 'dau' : spec.math;
   const text = `SELECT ${clickHouseBreakdown(spec.breakdown, src, params)} AS breakdown, ${aggregate({ ...spec, math }, src, params)} AS value
     ${src.from}
@@ -141,7 +149,7 @@ export async function clickHouseAggregatedSeriesQuery(context: InsightContext, s
 /** Breakdown values by event count, most first, one more than `limit`. */
 export async function clickHouseBreakdownValuesQuery(context: InsightContext, store: ClickHouseStore, spec: SeriesSpec, range: ResolvedRange, limit: number): Promise<ClickHouseQuery> {
   const params = new ClickHouseParams();
-  const src = await source(context, store, spec, params, range.from, range.to);
+  const src = await source(context, store, spec, params, range.from, range.to, { countsPersons: false });
   const text = `SELECT ${clickHouseBreakdown({ ...spec.breakdown!, top: undefined }, src, params)} AS value, count() AS events
     ${src.from}
     GROUP BY value ORDER BY events DESC, value LIMIT ${Math.trunc(limit) + 1}`;

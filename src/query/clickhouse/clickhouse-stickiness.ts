@@ -11,9 +11,9 @@ import { clickHouseBucketKey, type ClickHouseQuery } from './clickhouse-series-q
 async function activeIntervals(context: InsightContext, store: ClickHouseStore, filter: InsightFilter, entity: EntityMatcher, range: { from: Date; to: Date }, params: ClickHouseParams): Promise<string> {
   const source = clickHouseEventSource({
     store, materialized: await materializedKeys(store), projectId: context.project.id, params, from: range.from, to: range.to,
-    entities: [entity], properties: filter.properties,
+    entities: [entity], properties: filter.properties, presence: filter.interval !== 'minute',
   });
-  const key = clickHouseBucketKey(filter.interval, params.add(context.project.timezone), context.project.weekStartDay);
+  const key = clickHouseBucketKey(filter.interval, params.add(context.project.timezone), context.project.weekStartDay, source.time);
   return `SELECT ${source.person} AS person, uniqExact(${key}) AS intervals ${source.from} GROUP BY person`;
 }
 
