@@ -63,9 +63,12 @@ export async function deleteClickHouseEventsBefore(store: ClickHouseStore, cutof
     const [left] = await node.query<{ n: string }>(`SELECT count() AS n FROM ${clickHouseTable(store, table)} WHERE ${project}${before}`);
     if (Number(left?.n ?? 0) > 0) await deleteAndWait(node, store, table, `${project}${before}`);
     // Activity goes by quarter hours: those before the cutoff's quarter go, and the quarter it
-    // cuts through is made again from the events after it.
+    // cuts through is made again from the events after it. A mutation rewrites whole parts, so
+    // a pass that deleted no events and finds no older activity leaves it alone.
     const quarter = `toStartOfFifteenMinutes(${clickHouseLiteral(cutoff)})`;
-    await rebuildPersonActivity(node, store, `${project}quarter <= ${quarter}`,
-      `${project}timestamp >= ${quarter} AND timestamp < ${quarter} + 900`);
+    const [older] = await node.query<{ n: string }>(`SELECT count() AS n FROM ${clickHouseTable(store, localActivityTableName(store))} WHERE ${project}quarter < ${quarter}`);
+    if (Number(left?.n ?? 0) > 0 || Number(older?.n ?? 0) > 0) {
+      await rebuildPersonActivity(node, store, `${project}quarter <= ${quarter}`, `${project}timestamp >= ${quarter} AND timestamp < ${quarter} + 900`);
+    }
   }));
 }
