@@ -2,13 +2,14 @@ import type { Command } from 'commander';
 import { listProjects } from '../accounts/projects.ts';
 import { loadConfig } from '../config/config.ts';
 import { recountEvents } from '../rollups/event-counts.ts';
+import { rebuildPersonActivity } from '../rollups/person-activity.ts';
 import { printJson } from './output.ts';
 import { withDatabase } from './with-database.ts';
 
-/** `sounder recount`: event_counts rebuilt from the stored events, after events arrived without a worker. */
+/** `sounder recount`: event_counts and person_activity rebuilt from the stored events, after events arrived without a worker. */
 export function registerRecountCommand(program: Command): void {
   program.command('recount')
-    .description('count the stored events into event_counts (the rollup plain trends read) again from scratch: needed only after events were loaded into the events table without a worker (a restore or an import); workers keep going meanwhile')
+    .description('count the stored events into the rollups again from scratch (event_counts, which plain trends read, and person_activity, which active users, retention, lifecycle and stickiness read): needed only after events were loaded into the events table without a worker (a restore or an import); workers keep going meanwhile')
     .option('--project <id>', 'only this project (repeatable; default every project)', (value: string, previous: string[]) => [...previous, value], [])
     .option('--json', 'print [{"project_id","events"}] as JSON')
     .action(async (options: { project: string[]; json?: boolean }) => {
@@ -16,7 +17,10 @@ export function registerRecountCommand(program: Command): void {
       const counted = await withDatabase(loadConfig(), async (pool) => {
         const ids = options.project.length > 0 ? options.project.map(Number) : (await listProjects(pool)).map((project) => project.id);
         const result: Array<{ project_id: number; events: number }> = [];
-        for (const id of ids) result.push({ project_id: id, events: await recountEvents(pool, id) });
+        for (const id of ids) {
+          result.push({ project_id: id, events: await recountEvents(pool, id) });
+          await rebuildPersonActivity(pool, id);
+        }
         return result;
       });
       if (options.json) printJson(counted);

@@ -1,6 +1,7 @@
 import { runQuery, type Connection } from '../db/pool.ts';
 import { quoteIdentifier } from '../db/quote-identifier.ts';
 import { deleteEventsAndCounts, forgetCountsBefore } from '../rollups/event-counts.ts';
+import { forgetActivityBefore } from '../rollups/person-activity.ts';
 import { listEventTables } from './event-tables.ts';
 import { weekOfTableName } from './partition-names.ts';
 import { withShortLock } from './lock-retry.ts';
@@ -24,7 +25,7 @@ async function deleteInChunks(db: Connection, table: string, cutoff: Date): Prom
 /**
  * Removes every event older than `cutoff`, for all projects: weekly partitions that end by then
  * are dropped whole (no row-by-row delete, no bloat); rows in a partition that straddles the
- * cutoff or in a default partition are deleted, and event_counts follows. The caller holds the partition lock.
+ * cutoff or in a default partition are deleted, and event_counts and person_activity follow. The caller holds the partition lock.
  */
 export async function dropEventsBefore(db: Connection, cutoff: Date): Promise<DropResult> {
   const leaves = (await listEventTables(db)).filter((table) => table.leaf);
@@ -40,6 +41,7 @@ export async function dropEventsBefore(db: Connection, cutoff: Date): Promise<Dr
     }
   }
   await forgetCountsBefore(db, cutoff);
+  await forgetActivityBefore(db, cutoff);
   return result;
 }
 
@@ -55,5 +57,6 @@ export async function deleteProjectEventsBefore(db: Connection, projectId: numbe
     if (result!.deleted < deleteChunk) break;
   }
   await forgetCountsBefore(db, cutoff, projectId);
+  await forgetActivityBefore(db, cutoff, projectId);
   return deleted;
 }

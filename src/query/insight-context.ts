@@ -13,6 +13,8 @@ export interface InsightContext {
   dialect: Dialect;
   /** Whether plain event counts may be read from event_counts (a PostgreSQL store's rollup) instead of the events. */
   eventCounts: boolean;
+  /** Whether who was active when may be read from person_activity (a PostgreSQL store's rollup) instead of the events. */
+  personActivity: boolean;
   /** The ClickHouse events store, when events live there: insights it can compute read it instead of Postgres. */
   clickhouse?: ClickHouseStore;
 }
@@ -25,5 +27,5 @@ export async function loadProjectSettings(db: Queryable, projectId: number): Pro
 }
 
 export async function createInsightContext(db: Queryable, projectId: number, now = new Date(), clickhouse?: ClickHouseStore): Promise<InsightContext> {
-  return { db, project: await loadProjectSettings(db, projectId), now, dialect: postgres, eventCounts: true, clickhouse };
+  return { db, project: await loadProjectSettings(db, projectId), now, dialect: postgres, eventCounts: true, personActivity: true, clickhouse };
 }

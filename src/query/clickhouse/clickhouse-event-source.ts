@@ -6,6 +6,7 @@ import { isNegativeOperator } from '../filters/property-filter.ts';
 import { clickHouseActionCondition } from './clickhouse-elements.ts';
 import { cohortMembers } from '../../clickhouse/cohort-members.ts';
 import { InvalidQueryError } from '../query-error.ts';
+import { activityCanSelect, onQuarterHour } from '../filters/person-presence.ts';
 import { clickHouseGroupCondition, clickHouseTextCondition, type ClickHouseScope } from './clickhouse-filters.ts';
 import type { ClickHouseParams } from './clickhouse-params.ts';
 
@@ -56,22 +57,10 @@ export interface ClickHouseSource {
   time: string;
 }
 
-const quarterMs = 15 * 60 * 1000;
-
-/** Whether a time is where a quarter hour begins (a bound person activity can be cut at). */
-export function onQuarterHour(date: Date): boolean {
-  return date.getTime() % quarterMs === 0;
-}
-
-function onlyAboutPersons(group: PropertyGroup): boolean {
-  return group.values.every((value) => ('values' in value ? onlyAboutPersons(value) : value.type === 'person' || value.type === 'cohort'));
-}
-
-/** Whether person activity answers the source: see `presence`. Every time zone's offset is a whole number of quarter hours, so each quarter lies in one local hour, day, week and month. */
+/** Whether person activity answers the source: see `presence`. */
 function activityAnswers(input: ClickHouseSourceInput): boolean {
   const aligned = (date: Date | undefined) => date === undefined || onQuarterHour(date);
-  return input.presence === true && aligned(input.from) && aligned(input.to) && input.entities.length > 0
-    && input.entities.every((entity) => entity.namesOnly && entity.eventNames !== undefined) && onlyAboutPersons(input.properties);
+  return input.presence === true && aligned(input.from) && aligned(input.to) && activityCanSelect(input.entities, input.properties);
 }
 
 /** Whether an event is the entity: an action's steps or the event's name, and its own filters. */

@@ -2,7 +2,8 @@ import type { ClickHouseStore } from '../../clickhouse/clickhouse-store.ts';
 import { materializedKeys } from '../../clickhouse/materialized-keys.ts';
 import type { InsightContext } from '../insight-context.ts';
 import type { RetentionInput } from '../retention/get-retention.ts';
-import { clickHouseEntityCondition, clickHouseEventSource, onQuarterHour } from './clickhouse-event-source.ts';
+import { clickHouseEntityCondition, clickHouseEventSource } from './clickhouse-event-source.ts';
+import { onQuarterHour } from '../filters/person-presence.ts';
 import { ClickHouseParams } from './clickhouse-params.ts';
 import { clickHouseBucketStart, clickHouseBucketText, type ClickHouseQuery } from './clickhouse-series-query.ts';
 

@@ -3,6 +3,8 @@ import type { InsightContext } from '../insight-context.ts';
 import type { SqlParams } from '../sql-params.ts';
 import { groupCondition, usesPersonProperties, type PropertyGroup } from './filter-condition.ts';
 import type { EntityMatcher } from './entity-condition.ts';
+import { activityCanSelect } from './person-presence.ts';
+import { countBucketMs } from '../../rollups/event-counts.ts';
 
 /**
  * The person behind an event: the id it was written with, or the survivor of a merge. Events
@@ -30,12 +32,41 @@ export interface EventSourceInput {
   /** Join persons even when no filter needs them (breakdown or output by person property). */
   joinPersons?: boolean;
   extraConditions?: string[];
+  /**
+   * True when the caller reads only each row's person and e.timestamp, and asks only whether a
+   * person was active in periods of a quarter hour or longer: then, when the entities are plain
+   * event names and every filter is about the person, the rows inside the range's whole
+   * quarter hours may be person activity (timestamp: the quarter's start) instead of every event.
+   */
+  presence?: boolean;
+}
+
+const quarterMs = countBucketMs;
+
+/**
+ * The rows standing for the events over [from, to) when only presence is asked: person
+ * activity for the whole quarter hours, the events themselves for the minutes before the first
+ * and after the last. The caller's conditions on e.* still apply to every branch (Postgres
+ * pushes them into each), which keeps the project, names and time bounds and so the pruning.
+ */
+function presenceRows(params: SqlParams, from: Date | undefined, to: Date | undefined): string | undefined {
+  const first = from && new Date(Math.ceil(from.getTime() / quarterMs) * quarterMs);
+  const last = to && new Date(Math.floor(to.getTime() / quarterMs) * quarterMs);
+  if (first && last && first.getTime() >= last.getTime()) return undefined;
+  const bounds: string[] = [];
+  if (first) bounds.push(`bucket >= ${params.add(first)}::timestamptz`);
+  if (last) bounds.push(`bucket < ${params.add(last)}::timestamptz`);
+  const branches = [`SELECT project_id, event, bucket AS timestamp, person_id, NULL::text AS distinct_id FROM person_activity${bounds.length > 0 ? ` WHERE ${bounds.join(' AND ')}` : ''}`];
+  const events = (condition: string) => `SELECT project_id, event, timestamp, person_id, distinct_id FROM events WHERE ${condition}`;
+  if (first && first.getTime() !== from!.getTime()) branches.push(events(`timestamp < ${params.add(first)}::timestamptz`));
+  if (last && last.getTime() !== to!.getTime()) branches.push(events(`timestamp >= ${params.add(last)}::timestamptz`));
+  return `(${branches.join('\n      UNION ALL ')})`;
 }
 
 /**
  * `FROM events e ... WHERE ...` for an insight: one project, a time range and event names
  * written as plain comparisons on the partition keys (so a partitioned table is pruned), the
- * entities' conditions, and the insight's property filters.
+ * entities' conditions, and the insight's property filters (or, for `presence`, see presenceRows).
  */
 export function eventSource(input: EventSourceInput): string {
   const { params, context } = input;
@@ -53,6 +84,7 @@ export function eventSource(input: EventSourceInput): string {
   where.push(...input.extraConditions ?? []);
   const persons = input.joinPersons || usesPersonProperties(input.properties) || input.entities.some((entity) => entity.usesPersons)
     ? ` LEFT JOIN persons p ON p.project_id = e.project_id AND p.uuid = ${eventPersonId}` : '';
-  return `events e LEFT JOIN person_overrides o ON o.project_id = e.project_id AND o.old_person_uuid = e.person_id${persons}
+  const rows = input.presence && context.personActivity && activityCanSelect(input.entities, input.properties) ? presenceRows(params, input.from, input.to) : undefined;
+  return `${rows ?? 'events'} e LEFT JOIN person_overrides o ON o.project_id = e.project_id AND o.old_person_uuid = e.person_id${persons}
     WHERE ${where.join('\n      AND ')}`;
 }

@@ -35,7 +35,7 @@ function lifecycleRows(context: InsightContext, input: LifecycleInput, params: S
   const bucketOf = (timestamp: string) => d.bucketStart(range.interval, d.localTime(timestamp, tz), context.project.weekStartDay);
   const first = `${params.add(range.buckets[0])}::timestamp`;
   const activity = `SELECT DISTINCT ${eventPersonId} AS person_id, ${bucketOf('e.timestamp')} AS bucket
-    FROM ${eventSource({ context, params, from: input.lookbackFrom, to: range.to, entities: [entity], properties: input.properties })}`;
+    FROM ${eventSource({ context, params, from: input.lookbackFrom, to: range.to, entities: [entity], properties: input.properties, presence: range.interval !== 'minute' })}`;
   // Joins on (person, bucket ± one interval), not correlated subqueries: those would rescan
   // the activity for every row.
   return `WITH activity AS (${activity}),

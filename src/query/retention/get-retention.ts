@@ -60,13 +60,13 @@ function retentionQuery(context: InsightContext, input: RetentionInput, select: 
   const targetRows = input.firstTime
     ? `SELECT person_id, first_bucket AS bucket FROM (
          SELECT ${eventPersonId} AS person_id, min(${bucket}) AS first_bucket
-         FROM ${eventSource({ context, params, to: range.to, entities: [input.target], properties: input.properties })}
+         FROM ${eventSource({ context, params, to: range.to, entities: [input.target], properties: input.properties, presence: true })}
          GROUP BY 1) firsts WHERE first_bucket >= ${params.add(buckets[0])}::timestamp`
     : `SELECT DISTINCT ${eventPersonId} AS person_id, ${bucket} AS bucket
-       FROM ${eventSource({ context, params, from: range.from, to: range.to, entities: [input.target], properties: input.properties })}`;
+       FROM ${eventSource({ context, params, from: range.from, to: range.to, entities: [input.target], properties: input.properties, presence: true })}`;
   const text = `WITH target AS (${targetRows}),
     returned AS (SELECT DISTINCT ${eventPersonId} AS person_id, ${bucket} AS bucket
-      FROM ${eventSource({ context, params, from: range.from, to: range.to, entities: [input.returning], properties: input.properties })})
+      FROM ${eventSource({ context, params, from: range.from, to: range.to, entities: [input.returning], properties: input.properties, presence: true })})
     ${select(params)}`;
   return { text, values: params.values };
 }

@@ -24,7 +24,7 @@ function activeIntervalsQuery(context: InsightContext, filter: InsightFilter, en
   const tz = params.add(context.project.timezone);
   const bucket = d.bucketStart(filter.interval, d.localTime('e.timestamp', tz), context.project.weekStartDay);
   return `SELECT ${eventPersonId} AS person_id, count(DISTINCT ${bucket}) AS intervals
-    FROM ${eventSource({ context, params, from: range.from, to: range.to, entities: [entity], properties: filter.properties })}
+    FROM ${eventSource({ context, params, from: range.from, to: range.to, entities: [entity], properties: filter.properties, presence: filter.interval !== 'minute' })}
     GROUP BY 1`;
 }
 

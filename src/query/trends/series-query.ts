@@ -7,6 +7,7 @@ import type { InsightContext } from '../insight-context.ts';
 import type { MathKind } from '../insight-filter.ts';
 import { SqlParams } from '../sql-params.ts';
 import { countedSeriesQuery, countedTotalQuery } from './counted-series.ts';
+import { onQuarterHour } from '../filters/person-presence.ts';
 
 export const breakdownNull = '$$_posthog_breakdown_null_$$';
 export const breakdownOther = '$$_posthog_breakdown_other_$$';
@@ -52,10 +53,17 @@ export function breakdownSql(d: Dialect, breakdown: BreakdownSpec, params: SqlPa
   return `CASE WHEN ${value} = ANY(${params.add(breakdown.top)}::text[]) THEN ${value} ELSE ${params.add(breakdownOther)} END`;
 }
 
-function source(context: InsightContext, spec: SeriesSpec, params: SqlParams, from: Date, to: Date): string {
+/**
+ * The events of a series. `countsPersons`: whether the caller only counts persons, in buckets
+ * of a quarter hour or longer (or over the whole range): then person activity may stand in
+ * for the events, unless an event property breaks them down.
+ */
+function source(context: InsightContext, spec: SeriesSpec, params: SqlParams, from: Date, to: Date, countsPersons = false): string {
   return eventSource({
     context, params, from, to, entities: [spec.entity], properties: spec.properties,
     joinPersons: spec.breakdown?.type === 'person', extraConditions: spec.extraConditions?.(params),
+    // A cohort breakdown's extra condition is membership, which reads only the person.
+    presence: countsPersons && spec.breakdown?.type !== 'event' && (spec.extraConditions === undefined || spec.cohort !== undefined),
   });
 }
 
@@ -73,13 +81,15 @@ export function seriesQuery(context: InsightContext, spec: SeriesSpec, range: Re
   const breakdown = spec.breakdown ? breakdownSql(d, spec.breakdown, params) : 'NULL::text';
   const days = activeDays[spec.math];
   if (days) {
+    // Each window starts 7 or 30 days before its bucket's end, and the last ends at range.to:
+    // activity, filed by quarter hour, can stand in only when that is on a quarter hour.
     const from = new Date(range.from.getTime() - days * 86_400_000);
     const localTo = d.localTime(`${params.add(range.to)}::timestamptz`, tz);
     const text = `WITH buckets AS (
         SELECT b AS start_local, least(b + ${d.step(range.interval)}, ${localTo}) AS end_local FROM unnest(${params.add(range.buckets)}::timestamp[]) AS b),
       active AS (
         SELECT ${local} AS local, ${breakdown} AS breakdown, ${eventPersonId} AS person_id
-        FROM ${source(context, spec, params, from, range.to)})
+        FROM ${source(context, spec, params, from, range.to, range.interval !== 'minute' && onQuarterHour(range.to))})
       SELECT ${d.bucketKey('b.start_local')} AS bucket, a.breakdown, count(DISTINCT a.person_id) AS value
       FROM buckets b JOIN active a ON a.local >= b.end_local - interval '${days} days' AND a.local < b.end_local
       GROUP BY 1, 2`;
@@ -89,7 +99,7 @@ export function seriesQuery(context: InsightContext, spec: SeriesSpec, range: Re
     // Cumulative unique persons: each person counts once, in the bucket they were first seen.
     const text = `SELECT ${d.bucketKey('first_bucket')} AS bucket, breakdown, count(*) AS value FROM (
         SELECT min(${bucket}) AS first_bucket, ${breakdown} AS breakdown, ${eventPersonId} AS person_id
-        FROM ${source(context, spec, params, range.from, range.to)} GROUP BY 2, 3) firsts
+        FROM ${source(context, spec, params, range.from, range.to, range.interval !== 'minute')} GROUP BY 2, 3) firsts
       GROUP BY 1, 2`;
     return { text, values: params.values };
   }
@@ -100,7 +110,7 @@ export function seriesQuery(context: InsightContext, spec: SeriesSpec, range: Re
     // count(DISTINCT) would sort every event of the range instead.
     const text = `SELECT ${d.bucketKey('bucket')} AS bucket, breakdown, count(*) AS value FROM (
         SELECT ${bucket} AS bucket, ${breakdown} AS breakdown, ${eventPersonId} AS person_id
-        FROM ${source(context, spec, params, range.from, range.to)}
+        FROM ${source(context, spec, params, range.from, range.to, range.interval !== 'minute')}
         GROUP BY 1, 2, 3) persons
       GROUP BY bucket, breakdown`;
     return { text, values: params.values };
@@ -121,7 +131,7 @@ export function aggregatedSeriesQuery(context: InsightContext, spec: SeriesSpec,
   const breakdown = spec.breakdown ? breakdownSql(context.dialect, spec.breakdown, params) : 'NULL::text';
   const math = activeDays[spec.math] ? 'dau' : spec.math;
   const text = `SELECT ${breakdown} AS breakdown, ${aggregate(context.dialect, { ...spec, math }, params)} AS value
-    FROM ${source(context, spec, params, range.from, range.to)}
+    FROM ${source(context, spec, params, range.from, range.to, math === 'dau')}
     GROUP BY 1`;
   return { text, values: params.values };
 }

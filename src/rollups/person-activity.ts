@@ -1,0 +1,83 @@
+import { inTransaction, runQuery, type Pool, type Queryable } from '../db/pool.ts';
+import { personlessPersonId } from '../ingestion/personless-person-id.ts';
+import { countBucketMs, countBucketOf } from './event-counts.ts';
+
+/** One row of person_activity (migration 0013): a person did `event` in the quarter hour starting `bucket`. */
+export interface PersonActivity { projectId: number; event: string; bucket: Date; personId: string }
+
+/** An event's person as person_activity files it: the id it was written with, or its distinct id's md5 (what SQL's `md5(distinct_id)::uuid` gives). */
+const activityPerson = 'coalesce(person_id, md5(distinct_id)::uuid)';
+
+/** The activity rows of stored events, as SQL selecting (project_id, event, bucket, person_id) from `events` rows that pass `where`. */
+function activityOfEvents(where: string): string {
+  return `SELECT DISTINCT project_id, event, sounder_count_bucket(timestamp), ${activityPerson} FROM events WHERE ${where}`;
+}
+
+/** The activity a batch of events adds, each row once, in key order. */
+export function activityOf(rows: Array<{ projectId: number; event: string; timestamp: Date; distinctId: string; personId: string | null }>): PersonActivity[] {
+  const found = new Map<string, PersonActivity>();
+  for (const row of rows) {
+    const bucket = countBucketOf(row.timestamp);
+    const personId = row.personId ?? personlessPersonId(row.distinctId);
+    const key = `${row.projectId}\u0000${row.event}\u0000${bucket.getTime()}\u0000${personId}`;
+    if (!found.has(key)) found.set(key, { projectId: row.projectId, event: row.event, bucket, personId });
+  }
+  // Two workers adding the same row wait on each other's insert; in one order neither deadlocks.
+  return [...found.values()].sort((a, b) => a.projectId - b.projectId || (a.event < b.event ? -1 : a.event > b.event ? 1 : 0)
+    || a.bucket.getTime() - b.bucket.getTime() || (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0));
+}
+
+/** Adds activity rows; rows already there stay as they are. */
+export async function addPersonActivity(db: Queryable, rows: PersonActivity[]): Promise<void> {
+  if (rows.length === 0) return;
+  await runQuery(db, 'rollups.add_person_activity',
+    `INSERT INTO person_activity (project_id, event, bucket, person_id)
+     SELECT * FROM unnest($1::int[], $2::text[], $3::timestamptz[], $4::uuid[])
+     ON CONFLICT DO NOTHING`,
+    [rows.map((row) => row.projectId), rows.map((row) => row.event), rows.map((row) => row.bucket), rows.map((row) => row.personId)]);
+}
+
+/**
+ * After some of a project's events were deleted: drops the activity rows of `personIds` that
+ * no stored event backs any more. A row's events are found through the (project_id, event,
+ * timestamp) index, which carries person and distinct ids.
+ */
+export async function forgetActivityWithoutEvents(db: Queryable, projectId: number, personIds: string[]): Promise<void> {
+  if (personIds.length === 0) return;
+  await runQuery(db, 'rollups.forget_unbacked_activity',
+    `DELETE FROM person_activity a WHERE a.project_id = $1 AND a.person_id = ANY($2::uuid[])
+       AND NOT EXISTS (SELECT 1 FROM events e WHERE e.project_id = a.project_id AND e.event = a.event
+         AND e.timestamp >= a.bucket AND e.timestamp < a.bucket + interval '15 minutes' AND coalesce(e.person_id, md5(e.distinct_id)::uuid) = a.person_id)`,
+    [projectId, personIds]);
+}
+
+/**
+ * After every event before `cutoff` is gone (retention): activity of the quarter hours that
+ * end by then goes, and the quarter hour `cutoff` falls inside (when it is not on an edge) is
+ * made again from the events left in it.
+ */
+export async function forgetActivityBefore(db: Queryable, cutoff: Date, projectId?: number): Promise<void> {
+  const edge = countBucketOf(cutoff);
+  const project = projectId !== undefined ? ' AND project_id = $2' : '';
+  const values = (bound: Date) => (projectId !== undefined ? [bound, projectId] : [bound]);
+  await runQuery(db, 'rollups.forget_activity_before', `DELETE FROM person_activity WHERE bucket < $1${project}`, values(edge));
+  if (edge.getTime() === cutoff.getTime()) return;
+  await runQuery(db, 'rollups.forget_edge_activity', `DELETE FROM person_activity WHERE bucket = $1${project}`, values(edge));
+  await runQuery(db, 'rollups.rebuild_edge_activity',
+    `INSERT INTO person_activity (project_id, event, bucket, person_id)
+     ${activityOfEvents(`timestamp >= $1 AND timestamp < $1::timestamptz + interval '${countBucketMs / 60_000} minutes'${project}`)}`, values(edge));
+}
+
+/**
+ * A project's activity made again from its stored events, for events that reached `events`
+ * without a worker. The table lock holds workers' activity inserts until this commits, so a
+ * batch committed after the rebuild's read adds its own rows then.
+ */
+export async function rebuildPersonActivity(pool: Pool, projectId: number): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    await runQuery(client, 'rollups.rebuild_activity_lock', 'LOCK TABLE person_activity IN SHARE ROW EXCLUSIVE MODE');
+    await runQuery(client, 'rollups.rebuild_activity_clear', 'DELETE FROM person_activity WHERE project_id = $1', [projectId]);
+    await runQuery(client, 'rollups.rebuild_activity',
+      `INSERT INTO person_activity (project_id, event, bucket, person_id) ${activityOfEvents('project_id = $1')}`, [projectId]);
+  });
+}
