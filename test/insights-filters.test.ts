@@ -155,7 +155,8 @@ describe('partition pruning', () => {
       const context = await pruned.context();
       const range = await resolveRange(context, { dateFrom: '2026-08-03', dateTo: '2026-08-09', interval: 'day' });
       const entity = await matchEntity(context, { id: '$pageview', type: 'events' });
-      const query = seriesQuery(context, { entity, math: 'dau', properties: { type: 'AND', values: [] } }, range);
+      // Distinct persons from the events themselves (person_activity would answer otherwise).
+      const query = seriesQuery({ ...context, personActivity: false }, { entity, math: 'dau', properties: { type: 'AND', values: [] } }, range);
       const relations = await planRelations(pruned.server.db.pool, query.text, query.values);
       const status = await readPartitionStatus(pruned.server.db.pool, false);
       expect(relations).toEqual([weekTableName(eventBranchName(`events_g${status.generation}`, '$pageview'), new Date('2026-08-03T00:00:00Z'))]);
