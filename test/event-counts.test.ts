@@ -4,9 +4,6 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject, type Project } from '../src/accounts/projects.ts';
 import { runQuery } from '../src/db/pool.ts';
-import { convertEvents } from '../src/partition/convert-events.ts';
-import { deleteProjectEventsBefore, dropEventsBefore } from '../src/partition/drop-events-before.ts';
-import { weeklyLayout } from '../src/partition/event-layout.ts';
 import { deletePerson } from '../src/privacy/delete-person.ts';
 import { resolveRange } from '../src/query/filters/date-range.ts';
 import { matchEntity } from '../src/query/filters/entity-condition.ts';
@@ -17,6 +14,7 @@ import { getTrends } from '../src/query/trends/get-trends.ts';
 import { recountEvents } from '../src/rollups/event-counts.ts';
 import { sendCapture } from './helpers/capture-client.ts';
 import { insertEvents } from './helpers/event-rows.ts';
+import { replayStoredEvents, retireOldEvents } from './helpers/rollup-steps.ts';
 import { startInsightFixture, type FixtureEvent, type InsightFixture } from './helpers/insight-fixture.ts';
 
 // Events around the edges that matter: local midnights of +05:30, +05:45 and New York's DST
@@ -112,31 +110,17 @@ describe('event counts', () => {
     const pool = fixture.server.db.pool;
     expect(await disagreements()).toEqual([]);
     // A client's retry of events already stored: the worker drops them, and counts nothing.
-    const { rows: stored } = await runQuery<{ uuid: string; event: string; distinct_id: string; timestamp: Date }>(pool, 'test.stored',
-      'SELECT uuid::text, event, distinct_id, timestamp FROM events WHERE project_id = $1 ORDER BY timestamp LIMIT 50', [fixture.server.project.id]);
-    const replay = stored.map((row) => ({ uuid: row.uuid, event: row.event, distinct_id: row.distinct_id, timestamp: row.timestamp.toISOString() }));
-    expect((await sendCapture(fixture.server.url, { api_key: fixture.server.project.api_token, batch: replay })).status).toBe(200);
-    await fixture.server.drained();
+    await replayStoredEvents(fixture.server);
     expect(await disagreements()).toEqual([]);
 
     const deleted = await deletePerson(pool, fixture.server.project.id, { distinctId: 'bina' });
     expect(deleted!.events_deleted).toBeGreaterThan(0);
     expect(await disagreements()).toEqual([]);
 
-    const client = await pool.connect();
-    try {
-      // Not on a bucket edge, so one bucket loses only some of its events.
-      expect(await deleteProjectEventsBefore(client, fixture.server.project.id, new Date('2026-03-05T06:07:00Z'))).toBeGreaterThan(0);
+    // The project's cutoff is not on a bucket edge, so one bucket loses only some of its events.
+    await retireOldEvents(fixture.server, { projectCutoff: new Date('2026-03-05T06:07:00Z'), cutoff: new Date('2026-03-09T12:00:00Z') }, async () => {
       expect(await disagreements()).toEqual([]);
-      await convertEvents(fixture.server.db.url, { target: weeklyLayout(['$pageview']), now: new Date('2026-03-20T00:00:00Z') });
-      // Drops the week of 2026-03-02 whole, deletes row by row after it up to the cutoff.
-      const dropped = await dropEventsBefore(client, new Date('2026-03-09T12:00:00Z'));
-      expect(dropped.droppedTables.length).toBeGreaterThan(0);
-      expect(dropped.deletedRows).toBeGreaterThan(0);
-      expect(await disagreements()).toEqual([]);
-    } finally {
-      client.release();
-    }
+    });
 
     const before = await runQuery(pool, 'test.counts', 'SELECT event, bucket, sum(events)::int AS n FROM event_counts WHERE project_id = $1 GROUP BY 1, 2 HAVING sum(events) <> 0 ORDER BY 1, 2', [other.id]);
     await recountEvents(pool, other.id);

@@ -4,15 +4,13 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject, type Project } from '../src/accounts/projects.ts';
 import { runQuery, type Queryable } from '../src/db/pool.ts';
-import { convertEvents } from '../src/partition/convert-events.ts';
-import { deleteProjectEventsBefore, dropEventsBefore } from '../src/partition/drop-events-before.ts';
-import { weeklyLayout } from '../src/partition/event-layout.ts';
 import { deletePerson } from '../src/privacy/delete-person.ts';
 import { createInsightContext, type InsightContext } from '../src/query/insight-context.ts';
 import { insightFilterSchema } from '../src/query/insight-filter.ts';
 import { runInsight } from '../src/query/run-insight.ts';
 import { sendCapture } from './helpers/capture-client.ts';
 import { insertEvents } from './helpers/event-rows.ts';
+import { replayStoredEvents, retireOldEvents } from './helpers/rollup-steps.ts';
 import { startInsightFixture, type FixtureEvent, type InsightFixture } from './helpers/insight-fixture.ts';
 
 // Events on the edges that matter: local midnights of +05:30 and +05:45, New York's DST change
@@ -151,11 +149,7 @@ describe('person activity', () => {
   it('stays equal to the events through a replayed batch, a deleted person, retention and a recount', async () => {
     const pool = fixture.server.db.pool;
     expect(await disagreements()).toEqual([]);
-    const { rows: stored } = await runQuery<{ uuid: string; event: string; distinct_id: string; timestamp: Date }>(pool, 'test.stored',
-      'SELECT uuid::text, event, distinct_id, timestamp FROM events WHERE project_id = $1 ORDER BY timestamp LIMIT 50', [fixture.server.project.id]);
-    const replay = stored.map((row) => ({ uuid: row.uuid, event: row.event, distinct_id: row.distinct_id, timestamp: row.timestamp.toISOString() }));
-    expect((await sendCapture(fixture.server.url, { api_key: fixture.server.project.api_token, batch: replay })).status).toBe(200);
-    await fixture.server.drained();
+    await replayStoredEvents(fixture.server);
     expect(await disagreements()).toEqual([]);
 
     // user-4 holds user-3's merged events too; user-39 sent no person profile.
@@ -165,20 +159,10 @@ describe('person activity', () => {
     const { rows: [after] } = await runQuery<{ n: number }>(pool, 'test.activity_rows', 'SELECT count(*)::int AS n FROM person_activity WHERE project_id = $1', [fixture.server.project.id]);
     expect(after!.n).toBeLessThan(before!.n);
 
-    const client = await pool.connect();
-    try {
-      // Not on a quarter-hour edge, so one quarter keeps only some of its persons.
-      expect(await deleteProjectEventsBefore(client, fixture.server.project.id, new Date('2026-03-03T06:07:00Z'))).toBeGreaterThan(0);
+    // Neither cutoff is on a quarter-hour edge, so a quarter on each keeps only some of its persons.
+    await retireOldEvents(fixture.server, { projectCutoff: new Date('2026-03-03T06:07:00Z'), cutoff: new Date('2026-03-09T12:05:00Z') }, async () => {
       expect(await disagreements()).toEqual([]);
-      await convertEvents(fixture.server.db.url, { target: weeklyLayout(['$pageview']), now: new Date('2026-03-20T00:00:00Z') });
-      // Drops the week of 2026-03-02 whole, deletes row by row after it up to the cutoff.
-      const dropped = await dropEventsBefore(client, new Date('2026-03-09T12:05:00Z'));
-      expect(dropped.droppedTables.length).toBeGreaterThan(0);
-      expect(dropped.deletedRows).toBeGreaterThan(0);
-      expect(await disagreements()).toEqual([]);
-    } finally {
-      client.release();
-    }
+    });
     const { rows: edgeRows } = await runQuery<{ distinct_id: string; bucket: Date }>(pool, 'test.edge_activity',
       `SELECT d.distinct_id, a.bucket FROM person_activity a JOIN person_distinct_ids d ON d.project_id = a.project_id AND d.person_uuid = a.person_id
        WHERE a.project_id = $1 AND d.distinct_id LIKE 'cutoff-%' ORDER BY 1, 2`, [fixture.server.project.id]);

@@ -17,10 +17,9 @@ const addToCounts = `ON CONFLICT (project_id, event, bucket, shard) DO UPDATE SE
  * A statement that runs `deleteReturning` (a DELETE on events ending in `RETURNING project_id,
  * event, timestamp`) and takes what it deleted off event_counts in the same statement, so
  * counts and events never disagree. It returns one row: `deleted`, the number of events, and
- * with `persons` (the DELETE then also returns person_id and distinct_id) `persons`, the
- * person ids person_activity filed them under.
+ * any `alsoSelect` columns, aggregates over `deleted` (the rows the DELETE returned).
  */
-export function deleteEventsAndCounts(deleteReturning: string, options: { persons?: boolean } = {}): string {
+export function deleteEventsAndCounts(deleteReturning: string, alsoSelect: string[] = []): string {
   return `WITH deleted AS (${deleteReturning}),
     taken AS (
       INSERT INTO event_counts (project_id, event, bucket, shard, events)
@@ -28,7 +27,7 @@ export function deleteEventsAndCounts(deleteReturning: string, options: { person
       -- Two deletes at once update the same correction rows: in one order, so neither deadlocks.
       ORDER BY 1, 2, 3
       ${addToCounts})
-    SELECT count(*)::int AS deleted${options.persons ? ", coalesce(array_agg(DISTINCT coalesce(person_id, md5(distinct_id)::uuid)::text), '{}') AS persons" : ''} FROM deleted`;
+    SELECT ${['count(*)::int AS deleted', ...alsoSelect].join(', ')} FROM deleted`;
 }
 
 /**

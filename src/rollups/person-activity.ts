@@ -5,12 +5,20 @@ import { countBucketMs, countBucketOf } from './event-counts.ts';
 /** One row of person_activity (migration 0013): a person did `event` in the quarter hour starting `bucket`. */
 export interface PersonActivity { projectId: number; event: string; bucket: Date; personId: string }
 
-/** An event's person as person_activity files it: the id it was written with, or its distinct id's md5 (what SQL's `md5(distinct_id)::uuid` gives). */
-const activityPerson = 'coalesce(person_id, md5(distinct_id)::uuid)';
+/** An events row's person as person_activity files it: the id it was written with, or its distinct id's md5 (what personlessPersonId gives). */
+export function activityPersonOf(table = ''): string {
+  const column = (name: string) => (table ? `${table}.${name}` : name);
+  return `coalesce(${column('person_id')}, md5(${column('distinct_id')})::uuid)`;
+}
+
+/** A select list item for deleteEventsAndCounts: `persons`, the activity person ids of the deleted events (their DELETE returns person_id and distinct_id). */
+export const deletedActivityPersons = `coalesce(array_agg(DISTINCT ${activityPersonOf()}::text), '{}') AS persons`;
+
+const bucketInterval = `interval '${countBucketMs / 60_000} minutes'`;
 
 /** The activity rows of stored events, as SQL selecting (project_id, event, bucket, person_id) from `events` rows that pass `where`. */
 function activityOfEvents(where: string): string {
-  return `SELECT DISTINCT project_id, event, sounder_count_bucket(timestamp), ${activityPerson} FROM events WHERE ${where}`;
+  return `SELECT DISTINCT project_id, event, sounder_count_bucket(timestamp), ${activityPersonOf()} FROM events WHERE ${where}`;
 }
 
 /** The activity a batch of events adds, each row once, in key order. */
@@ -47,7 +55,7 @@ export async function forgetActivityWithoutEvents(db: Queryable, projectId: numb
   await runQuery(db, 'rollups.forget_unbacked_activity',
     `DELETE FROM person_activity a WHERE a.project_id = $1 AND a.person_id = ANY($2::uuid[])
        AND NOT EXISTS (SELECT 1 FROM events e WHERE e.project_id = a.project_id AND e.event = a.event
-         AND e.timestamp >= a.bucket AND e.timestamp < a.bucket + interval '15 minutes' AND coalesce(e.person_id, md5(e.distinct_id)::uuid) = a.person_id)`,
+         AND e.timestamp >= a.bucket AND e.timestamp < a.bucket + ${bucketInterval} AND ${activityPersonOf('e')} = a.person_id)`,
     [projectId, personIds]);
 }
 
@@ -65,7 +73,7 @@ export async function forgetActivityBefore(db: Queryable, cutoff: Date, projectI
   await runQuery(db, 'rollups.forget_edge_activity', `DELETE FROM person_activity WHERE bucket = $1${project}`, values(edge));
   await runQuery(db, 'rollups.rebuild_edge_activity',
     `INSERT INTO person_activity (project_id, event, bucket, person_id)
-     ${activityOfEvents(`timestamp >= $1 AND timestamp < $1::timestamptz + interval '${countBucketMs / 60_000} minutes'${project}`)}`, values(edge));
+     ${activityOfEvents(`timestamp >= $1 AND timestamp < $1::timestamptz + ${bucketInterval}${project}`)}`, values(edge));
 }
 
 /**

@@ -3,8 +3,8 @@ import type { InsightContext } from '../insight-context.ts';
 import type { SqlParams } from '../sql-params.ts';
 import { groupCondition, usesPersonProperties, type PropertyGroup } from './filter-condition.ts';
 import type { EntityMatcher } from './entity-condition.ts';
-import { activityCanSelect } from './person-presence.ts';
-import { countBucketMs } from '../../rollups/event-counts.ts';
+import { activityCanSelect, onQuarterHour } from './person-presence.ts';
+import { countBucketMs, countBucketOf } from '../../rollups/event-counts.ts';
 
 /**
  * The person behind an event: the id it was written with, or the survivor of a merge. Events
@@ -41,8 +41,6 @@ export interface EventSourceInput {
   presence?: boolean;
 }
 
-const quarterMs = countBucketMs;
-
 /**
  * The rows standing for the events over [from, to) when only presence is asked: person
  * activity for the whole quarter hours, the events themselves for the minutes before the first
@@ -50,8 +48,8 @@ const quarterMs = countBucketMs;
  * pushes them into each), which keeps the project, names and time bounds and so the pruning.
  */
 function presenceRows(params: SqlParams, from: Date | undefined, to: Date | undefined): string | undefined {
-  const first = from && new Date(Math.ceil(from.getTime() / quarterMs) * quarterMs);
-  const last = to && new Date(Math.floor(to.getTime() / quarterMs) * quarterMs);
+  const first = from && (onQuarterHour(from) ? from : new Date(countBucketOf(from).getTime() + countBucketMs));
+  const last = to && countBucketOf(to);
   if (first && last && first.getTime() >= last.getTime()) return undefined;
   const bounds: string[] = [];
   if (first) bounds.push(`bucket >= ${params.add(first)}::timestamptz`);
