@@ -7,6 +7,7 @@ import { normaliseEvent } from '../src/capture/normalise-event.ts';
 import { runQuery } from '../src/db/pool.ts';
 import { decodeBufferLines, encodeBufferLine } from '../src/ingestion/buffer-format.ts';
 import { unescapeCopyField } from '../src/ingestion/copy-text.ts';
+import { pickCountedProperties } from '../src/rollups/property-counts.ts';
 import { anyFlagsPayload, anyRawRequest } from './helpers/capture-arbitraries.ts';
 import { startTestServer, type TestServer } from './helpers/test-server.ts';
 
@@ -26,7 +27,7 @@ function isCleanText(text: string): boolean {
 function expectStorable(line: string): void {
   expect(line).not.toMatch(/[\n\r]/);
   const fields = line.split('\t');
-  expect(fields).toHaveLength(7);
+  expect(fields).toHaveLength(8);
   const [stored] = decodeBufferLines(line, 1);
   expect(stored!.uuid).toMatch(canonicalUuid);
   expect(stored!.event.length).toBeGreaterThan(0);
@@ -40,6 +41,8 @@ function expectStorable(line: string): void {
   expect(propertiesText).not.toMatch(/\\u0000|\\ud[89a-f][0-9a-f]{2}(?!\\ud[c-f])/i);
   const properties = JSON.parse(propertiesText) as unknown;
   expect(typeof properties === 'object' && properties !== null && !Array.isArray(properties)).toBe(true);
+  // What the worker counts by property is what the events table will hold.
+  expect(stored!.countedProperties).toEqual(pickCountedProperties(properties as Record<string, unknown>));
   expect(isCleanText(unescapeCopyField(fields[4]!))).toBe(true);
   const time = stored!.timestamp.getTime();
   expect(time).toBeGreaterThanOrEqual(Date.UTC(1970, 0, 1));

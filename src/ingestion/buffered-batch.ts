@@ -28,6 +28,8 @@ export interface BufferedEvent {
   distinctId: string;
   timestamp: Date;
   ops: PersonOps | undefined;
+  /** The counted properties (see property_counts) the event has set. */
+  countedProperties: Record<string, unknown>;
   /** COPY-escaped event, distinct id, properties JSON, elements chain; ISO timestamp. */
   copyFields: [string, string, string, string, string];
   personId: string | null;

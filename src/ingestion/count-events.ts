@@ -1,4 +1,6 @@
-import { countBucketOf, type EventCount } from '../rollups/event-counts.ts';
+import { countBucketOf } from '../rollups/count-bucket.ts';
+import type { EventCount } from '../rollups/event-counts.ts';
+import { countedProperties, type PropertyCount } from '../rollups/property-counts.ts';
 import type { BufferedEvent } from './buffered-batch.ts';
 import { shardFor } from './shards.ts';
 
@@ -15,6 +17,24 @@ export function countEvents(rows: BufferedEvent[]): EventCount[] {
     const found = counts.get(key);
     if (found) found.events++;
     else counts.set(key, { projectId: row.projectId, event: row.event, bucket, shard, events: 1 });
+  }
+  return [...counts.values()];
+}
+
+/** The property_counts rows a batch adds: events per project, counted key, event, bucket, buffer shard and value (as JSON; null when not set). */
+export function countProperties(rows: BufferedEvent[]): PropertyCount[] {
+  const counts = new Map<string, PropertyCount>();
+  for (const row of rows) {
+    const bucket = countBucketOf(row.timestamp);
+    const shard = shardFor(row.projectId, row.distinctId);
+    for (const key of countedProperties) {
+      const value = row.countedProperties[key];
+      const json = value === undefined || value === null ? null : JSON.stringify(value);
+      const id = `${row.projectId}\u0000${key}\u0000${row.event}\u0000${bucket.getTime()}\u0000${shard}\u0000${json ?? ''}`;
+      const found = counts.get(id);
+      if (found) found.events++;
+      else counts.set(id, { projectId: row.projectId, key, event: row.event, bucket, shard, json, events: 1 });
+    }
   }
   return [...counts.values()];
 }

@@ -3,7 +3,8 @@ import type { PoolClient } from '../db/pool.ts';
 import { copyPersonsToClickHouse } from './copy-persons-to-clickhouse.ts';
 import { addEventCounts } from '../rollups/event-counts.ts';
 import { activityOf, addPersonActivity } from '../rollups/person-activity.ts';
-import { countEvents } from './count-events.ts';
+import { countEvents, countProperties } from './count-events.ts';
+import { addPropertyCounts } from '../rollups/property-counts.ts';
 import { insertClickHouseEvents, sortClickHouseBatch } from './write-clickhouse-events.ts';
 import { copyEvents, dropRepeatedEvents, dropStoredEvents } from './write-events.ts';
 import { deleteBufferRows, readBatch } from './read-batch.ts';
@@ -17,7 +18,7 @@ export interface BatchResult { bufferRows: number; events: number; written: numb
 
 /**
  * One unit of work, in one transaction: read buffer rows, resolve persons, store the events
- * (COPY into Postgres' events, event_counts and person_activity, or, when ClickHouse is the events store, one
+ * (COPY into Postgres' events, event_counts, property_counts and person_activity, or, when ClickHouse is the events store, one
  * insert there with the changed persons), delete the rows. A crash anywhere rolls it all back and the rows are read again.
  */
 export async function processBatch(client: PoolClient, shards: number[], maxEvents: number, clickhouse?: ClickHouseStore): Promise<BatchResult> {
@@ -46,6 +47,7 @@ export async function processBatch(client: PoolClient, shards: number[], maxEven
     } else {
       await copyEvents(client, rows);
       await addEventCounts(client, countEvents(rows));
+      await addPropertyCounts(client, countProperties(rows));
       await addPersonActivity(client, activityOf(rows));
     }
     await deleteBufferRows(client, batch.bufferIds);

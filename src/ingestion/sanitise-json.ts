@@ -20,10 +20,17 @@ function cleanValue(value: unknown): unknown {
   return value;
 }
 
+/** `value` as Postgres' jsonb accepts it, as JSON text and as the value that text holds (`value` itself unless something needed cleaning). */
+export function toStorable(value: Json): { text: string; value: Json } {
+  const text = JSON.stringify(value);
+  if (!suspiciousEscape.test(text)) return { text, value };
+  const cleaned = cleanValue(value) as Json;
+  return { text: JSON.stringify(cleaned), value: cleaned };
+}
+
 /** JSON text of `value` that Postgres' jsonb accepts. Cheap unless something needs cleaning. */
 export function toStorableJson(value: Json): string {
-  const text = JSON.stringify(value);
-  return suspiciousEscape.test(text) ? JSON.stringify(cleanValue(value)) : text;
+  return toStorable(value).text;
 }
 
 /** Text that Postgres' text type accepts. */

@@ -16,7 +16,7 @@ async function deleteInChunks(db: Connection, table: string, cutoff: Date): Prom
   let deleted = 0;
   for (;;) {
     const { rows: [result] } = await runQuery<{ deleted: number }>(db, 'partition.delete_before', deleteEventsAndCounts(
-      `DELETE FROM ONLY ${name} WHERE ctid IN (SELECT ctid FROM ONLY ${name} WHERE timestamp < $1 LIMIT ${deleteChunk}) RETURNING project_id, event, timestamp`), [cutoff]);
+      `DELETE FROM ONLY ${name} WHERE ctid IN (SELECT ctid FROM ONLY ${name} WHERE timestamp < $1 LIMIT ${deleteChunk}) RETURNING project_id, event, timestamp, properties`), [cutoff]);
     deleted += result!.deleted;
     if (result!.deleted < deleteChunk) return deleted;
   }
@@ -52,7 +52,7 @@ export async function deleteProjectEventsBefore(db: Connection, projectId: numbe
     const { rows: [result] } = await runQuery<{ deleted: number }>(db, 'partition.delete_project_before', deleteEventsAndCounts(
       `DELETE FROM events WHERE (project_id, uuid, timestamp, event) IN (
          SELECT project_id, uuid, timestamp, event FROM events WHERE project_id = $1 AND timestamp < $2 LIMIT ${deleteChunk})
-       RETURNING project_id, event, timestamp`), [projectId, cutoff]);
+       RETURNING project_id, event, timestamp, properties`), [projectId, cutoff]);
     deleted += result!.deleted;
     if (result!.deleted < deleteChunk) break;
   }

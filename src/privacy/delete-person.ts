@@ -27,7 +27,7 @@ export async function deletePerson(pool: Pool, projectId: number, by: { uuid?: s
     // Postgres too with a ClickHouse store: events from before the switch stay in its table.
     if (!options.keepEvents) {
       const { rows: [events] } = await runQuery<{ deleted: number; persons: string[] }>(client, 'privacy.delete_events', deleteEventsAndCounts(
-        'DELETE FROM events WHERE project_id = $1 AND (distinct_id = ANY($2::text[]) OR person_id = ANY($3::uuid[])) RETURNING project_id, event, timestamp, person_id, distinct_id',
+        'DELETE FROM events WHERE project_id = $1 AND (distinct_id = ANY($2::text[]) OR person_id = ANY($3::uuid[])) RETURNING project_id, event, timestamp, properties, person_id, distinct_id',
         [deletedActivityPersons]), [projectId, person.distinctIds, person.uuids]);
       await forgetActivityWithoutEvents(client, projectId, events!.persons);
       eventsDeleted = clickHouseDeleted === undefined ? events!.deleted : clickHouseDeleted;

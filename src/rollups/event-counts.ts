@@ -1,22 +1,13 @@
 import { inTransaction, runQuery, type Pool, type Queryable } from '../db/pool.ts';
-
-/** The width of an event_counts bucket (see migration 0011): every time zone's offset is a multiple of it. */
-export const countBucketMs = 15 * 60_000;
-
-/** The shard of event_counts rows that no worker writes: what deletes took away, and recounts of stored events. */
-export const correctionShard = -1;
-
-/** The start of the event_counts bucket holding `time`, the same as SQL's sounder_count_bucket. */
-export function countBucketOf(time: Date): Date {
-  return new Date(Math.floor(time.getTime() / countBucketMs) * countBucketMs);
-}
+import { countBucketMs, correctionShard } from './count-bucket.ts';
+import { forgetPropertyCountsBefore, recountPropertyCounts, takePropertyCounts } from './property-counts.ts';
 
 const addToCounts = `ON CONFLICT (project_id, event, bucket, shard) DO UPDATE SET events = event_counts.events + excluded.events`;
 
 /**
  * A statement that runs `deleteReturning` (a DELETE on events ending in `RETURNING project_id,
- * event, timestamp`) and takes what it deleted off event_counts in the same statement, so
- * counts and events never disagree. It returns one row: `deleted`, the number of events, and
+ * event, timestamp, properties`) and takes what it deleted off event_counts and property_counts
+ * in the same statement, so counts and events never disagree. It returns one row: `deleted`, the number of events, and
  * any `alsoSelect` columns, aggregates over `deleted` (the rows the DELETE returned).
  */
 export function deleteEventsAndCounts(deleteReturning: string, alsoSelect: string[] = []): string {
@@ -26,12 +17,13 @@ export function deleteEventsAndCounts(deleteReturning: string, alsoSelect: strin
       SELECT project_id, event, sounder_count_bucket(timestamp), ${correctionShard}, -count(*) FROM deleted GROUP BY 1, 2, 3
       -- Two deletes at once update the same correction rows: in one order, so neither deadlocks.
       ORDER BY 1, 2, 3
-      ${addToCounts})
+      ${addToCounts}),
+    taken_properties AS (${takePropertyCounts('deleted')})
     SELECT ${['count(*)::int AS deleted', ...alsoSelect].join(', ')} FROM deleted`;
 }
 
 /**
- * Forgets the counts of buckets that end by `cutoff`, once every event before it is gone
+ * Forgets the counts (event_counts and property_counts) of buckets that end by `cutoff`, once every event before it is gone
  * (retention): whole weekly partitions are dropped without a row-level delete to count.
  */
 export async function forgetCountsBefore(db: Queryable, cutoff: Date, projectId?: number): Promise<void> {
@@ -39,10 +31,11 @@ export async function forgetCountsBefore(db: Queryable, cutoff: Date, projectId?
   if (projectId !== undefined) values.push(projectId);
   await runQuery(db, 'rollups.forget_counts_before',
     `DELETE FROM event_counts WHERE bucket <= $1${projectId !== undefined ? ' AND project_id = $2' : ''}`, values);
+  await forgetPropertyCountsBefore(db, cutoff, projectId);
 }
 
 /**
- * Counts a project's stored events again from scratch, for events that reached `events`
+ * Counts a project's stored events again from scratch, in event_counts and property_counts, for events that reached `events`
  * without a worker (a restore, an import, a benchmark's COPY). The table lock holds workers'
  * count updates until the recount commits, so an event is counted once whichever side of it
  * its batch commits; their event writes go on meanwhile.
@@ -58,6 +51,7 @@ export async function recountEvents(pool: Pool, projectId: number): Promise<numb
          RETURNING events)
        SELECT coalesce(sum(events), 0)::float8 AS events FROM counted`,
       [projectId]);
+    await recountPropertyCounts(client, projectId);
     return counted!.events;
   });
 }

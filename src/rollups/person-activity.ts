@@ -1,6 +1,6 @@
 import { inTransaction, runQuery, type Pool, type Queryable } from '../db/pool.ts';
 import { personlessPersonId } from '../ingestion/personless-person-id.ts';
-import { countBucketMs, countBucketOf } from './event-counts.ts';
+import { countBucketMs, countBucketOf } from './count-bucket.ts';
 
 /** One row of person_activity (migration 0013): a person did `event` in the quarter hour starting `bucket`. */
 export interface PersonActivity { projectId: number; event: string; bucket: Date; personId: string }

@@ -3,12 +3,12 @@ import fc from 'fast-check';
 import LZString from 'lz-string';
 import type { RawCaptureRequest } from '../../src/capture/decode-body.ts';
 
-/** Keys that matter to capture or to JavaScript objects, mixed with random ones. */
+/** Keys that matter to capture, to the counted properties or to JavaScript objects, mixed with random ones. */
 const keys = fc.oneof(
   fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'event', 'distinct_id', '$distinct_id', 'properties',
     '$set', '$set_once', '$unset', '$elements', '$elements_chain', 'timestamp', 'offset', 'uuid', 'batch', 'api_key', 'token', '$token',
     'sent_at', 'data', '$anon_distinct_id', 'alias', '$group_type', '$group_key', '$group_set', '$process_person_profile', '$ip',
-    '$ignore_sent_at', 'tag_name', 'attr__href', '$el_text', 'nth_child'),
+    '$ignore_sent_at', 'tag_name', 'attr__href', '$el_text', 'nth_child', '$browser', 'utm_source', '$brow\u0000ser'),
   fc.string({ maxLength: 12 }),
 );
 

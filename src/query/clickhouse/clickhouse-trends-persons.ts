@@ -4,7 +4,7 @@ import type { ResolvedRange } from '../filters/date-range.ts';
 import type { EntityMatcher } from '../filters/entity-condition.ts';
 import type { PropertyGroup } from '../filters/filter-condition.ts';
 import type { InsightContext } from '../insight-context.ts';
-import type { BreakdownSpec } from '../trends/series-query.ts';
+import type { BreakdownSpec } from '../trends/breakdown-value.ts';
 import { clickHouseEventSource } from './clickhouse-event-source.ts';
 import { ClickHouseParams } from './clickhouse-params.ts';
 import { clickHouseBreakdown, clickHouseBucketKey, stepWallClock, wallClockKey, type ClickHouseQuery } from './clickhouse-series-query.ts';

@@ -4,7 +4,7 @@ import type { SqlParams } from '../sql-params.ts';
 import { groupCondition, usesPersonProperties, type PropertyGroup } from './filter-condition.ts';
 import type { EntityMatcher } from './entity-condition.ts';
 import { activityCanSelect, onQuarterHour } from './person-presence.ts';
-import { countBucketMs, countBucketOf } from '../../rollups/event-counts.ts';
+import { countBucketMs, countBucketOf } from '../../rollups/count-bucket.ts';
 
 /**
  * The person behind an event: the id it was written with, or the survivor of a merge. Events

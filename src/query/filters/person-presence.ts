@@ -1,4 +1,4 @@
-import { countBucketMs } from '../../rollups/event-counts.ts';
+import { countBucketMs } from '../../rollups/count-bucket.ts';
 import type { EntityMatcher } from './entity-condition.ts';
 import type { PropertyGroup } from './filter-condition.ts';
 

@@ -3,7 +3,7 @@ import { matchEntity } from '../filters/entity-condition.ts';
 import type { InsightContext } from '../insight-context.ts';
 import { seriesOf, type InsightFilter, type Series } from '../insight-filter.ts';
 import { InvalidQueryError } from '../query-error.ts';
-import { breakdownNull, breakdownOther } from '../trends/series-query.ts';
+import { breakdownNull, breakdownOther } from '../trends/breakdown-value.ts';
 import { loadFunnelSequences } from './funnel-sequences.ts';
 import { funnelTrends, type FunnelTrendsResult } from './funnel-trends.ts';
 import { matchFunnel, type FunnelMatch } from './match-funnel.ts';

@@ -1,8 +1,10 @@
-import { countBucketMs } from '../../rollups/event-counts.ts';
+import { countBucketMs } from '../../rollups/count-bucket.ts';
 import { flattenFilters } from '../filters/filter-condition.ts';
 import type { ResolvedRange } from '../filters/date-range.ts';
 import type { InsightContext } from '../insight-context.ts';
 import { SqlParams } from '../sql-params.ts';
+import { isCountedProperty } from '../../rollups/property-counts.ts';
+import { breakdownOf, breakdownSql } from './breakdown-value.ts';
 import type { SeriesSpec } from './series-query.ts';
 
 /** The UTC offset of `timeZone` at `instant`, in minutes; undefined for a zone PostgreSQL knows and ICU does not. */
@@ -20,22 +22,25 @@ function offsetMinutes(timeZone: string, instant: Date): number | undefined {
 }
 
 /**
- * Whether a series is a plain count that event_counts answers: every event or events named
- * without further conditions, no breakdown or property filter, buckets of an hour or more,
- * and a time zone whose offset keeps each 15-minute bucket inside one local hour.
+ * Whether a series is a plain count that event_counts (or, broken down by a counted property,
+ * property_counts) answers: every event or events named without further conditions, no
+ * property filter, buckets of an hour or more, and a time zone whose offset keeps each
+ * 15-minute bucket inside one local hour.
  */
 function countsAnswer(context: InsightContext, spec: SeriesSpec, range: ResolvedRange): boolean {
-  if (!context.eventCounts || spec.math !== 'total' || spec.breakdown || spec.extraConditions) return false;
+  if (!context.eventCounts || spec.math !== 'total' || spec.extraConditions) return false;
+  if (spec.breakdown && (spec.breakdown.type !== 'event' || !isCountedProperty(spec.breakdown.key))) return false;
   if (flattenFilters(spec.properties).length > 0 || !spec.entity.namesOnly || range.interval === 'minute') return false;
   return [range.from, range.to].every((instant) => (offsetMinutes(context.project.timezone, instant) ?? 1) % 15 === 0);
 }
 
-interface CountedParts { whole: string; edges: string[]; params: SqlParams }
+interface CountedParts { parts: string; params: SqlParams }
 
 /**
- * The pieces of a counted series: the whole 15-minute buckets inside the range come from
- * event_counts, the minutes before the first and after the last (a range given as date-times)
- * from the events themselves. Undefined when the series must be read from the events.
+ * The rows (bucket, breakdown, value) of a counted series, as a UNION ALL: the whole 15-minute
+ * buckets inside the range come from the rollup, the minutes before the first and after the
+ * last (a range given as date-times) from the events themselves. Undefined when the series
+ * must be read from the events.
  */
 function countedParts(context: InsightContext, spec: SeriesSpec, range: ResolvedRange): CountedParts | undefined {
   if (!countsAnswer(context, spec, range)) return undefined;
@@ -49,31 +54,46 @@ function countedParts(context: InsightContext, spec: SeriesSpec, range: Resolved
   const names = spec.entity.eventNames;
   const named = (column: string) => (names ? ` AND ${column} = ANY(${params.add(names)}::text[])` : '');
   const bucket = (time: string) => d.bucketStart(range.interval, d.localTime(time, tz), context.project.weekStartDay);
-  const whole = `SELECT ${bucket('c.bucket')} AS bucket, sum(c.events) AS value FROM event_counts c
-    WHERE c.project_id = ${project} AND c.bucket >= ${params.add(wholeFrom)}::timestamptz AND c.bucket < ${params.add(wholeTo)}::timestamptz${named('c.event')}
-    GROUP BY 1`;
+  const breakdown = spec.breakdown;
+  const whole = breakdown
+    ? `SELECT ${bucket('c.bucket')} AS bucket, ${breakdownOf('c.value', breakdown.top, params)} AS breakdown, sum(c.events) AS value FROM property_counts c
+    WHERE c.project_id = ${project} AND c.key = ${params.add(breakdown.key)}`
+    : `SELECT ${bucket('c.bucket')} AS bucket, NULL::text AS breakdown, sum(c.events) AS value FROM event_counts c
+    WHERE c.project_id = ${project}`;
   const edges = [[range.from, wholeFrom], [wholeTo, range.to]]
     .filter(([from, to]) => from!.getTime() < to!.getTime())
-    .map(([from, to]) => `SELECT ${bucket('e.timestamp')} AS bucket, count(*) AS value FROM events e
+    .map(([from, to]) => `SELECT ${bucket('e.timestamp')} AS bucket, ${breakdown ? breakdownSql(d, breakdown, params) : 'NULL::text'} AS breakdown, count(*) AS value FROM events e
       WHERE e.project_id = ${project} AND e.timestamp >= ${params.add(from)}::timestamptz AND e.timestamp < ${params.add(to)}::timestamptz${named('e.event')}
-      GROUP BY 1`);
-  return { whole, edges, params };
+      GROUP BY 1, 2`);
+  const parts = [`${whole} AND c.bucket >= ${params.add(wholeFrom)}::timestamptz AND c.bucket < ${params.add(wholeTo)}::timestamptz${named('c.event')}
+    GROUP BY 1, 2`, ...edges];
+  return { parts: `(${parts.join('\n    UNION ALL\n    ')}) parts`, params };
 }
 
-/** seriesQuery's rows (bucket, breakdown, value) for a plain count, from event_counts; undefined when it cannot answer. */
+/** seriesQuery's rows (bucket, breakdown, value) for a plain count, from the rollups; undefined when they cannot answer. */
 export function countedSeriesQuery(context: InsightContext, spec: SeriesSpec, range: ResolvedRange): { text: string; values: unknown[] } | undefined {
-  const parts = countedParts(context, spec, range);
-  if (!parts) return undefined;
-  const text = `SELECT ${context.dialect.bucketKey('bucket')} AS bucket, NULL::text AS breakdown, sum(value) AS value
-    FROM (${[parts.whole, ...parts.edges].join('\n    UNION ALL\n    ')}) parts GROUP BY bucket`;
-  return { text, values: parts.params.values };
+  const counted = countedParts(context, spec, range);
+  if (!counted) return undefined;
+  const text = `SELECT ${context.dialect.bucketKey('bucket')} AS bucket, breakdown, sum(value) AS value FROM ${counted.parts} GROUP BY bucket, breakdown`;
+  return { text, values: counted.params.values };
 }
 
-/** aggregatedSeriesQuery's row (breakdown, value) for a plain count, from event_counts; undefined when it cannot answer. */
+/** aggregatedSeriesQuery's rows (breakdown, value) for a plain count, from the rollups; undefined when they cannot answer. */
 export function countedTotalQuery(context: InsightContext, spec: SeriesSpec, range: ResolvedRange): { text: string; values: unknown[] } | undefined {
-  const parts = countedParts(context, spec, range);
-  if (!parts) return undefined;
-  const text = `SELECT NULL::text AS breakdown, coalesce(sum(value), 0) AS value
-    FROM (${[parts.whole, ...parts.edges].join('\n    UNION ALL\n    ')}) parts`;
-  return { text, values: parts.params.values };
+  const counted = countedParts(context, spec, range);
+  if (!counted) return undefined;
+  // Without a breakdown, one row even when nothing happened (a big number shows 0).
+  const text = spec.breakdown
+    ? `SELECT breakdown, sum(value) AS value FROM ${counted.parts} GROUP BY breakdown`
+    : `SELECT NULL::text AS breakdown, coalesce(sum(value), 0) AS value FROM ${counted.parts}`;
+  return { text, values: counted.params.values };
+}
+
+/** breakdownValuesQuery's rows (value, events) for a plain count broken down by a counted property, from property_counts; undefined when it cannot answer. */
+export function countedBreakdownValuesQuery(context: InsightContext, spec: SeriesSpec, range: ResolvedRange, limit: number): { text: string; values: unknown[] } | undefined {
+  const counted = countedParts(context, { ...spec, breakdown: { ...spec.breakdown!, top: undefined } }, range);
+  if (!counted) return undefined;
+  const text = `SELECT breakdown AS value, sum(value) AS events FROM ${counted.parts}
+    GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${counted.params.add(limit + 1)}`;
+  return { text, values: counted.params.values };
 }

@@ -9,7 +9,8 @@ import { seriesOf, type InsightFilter, type Series } from '../insight-filter.ts'
 import { InvalidQueryError } from '../query-error.ts';
 import { bucketLabels } from './bucket-labels.ts';
 import { parseFormula } from './formula.ts';
-import { aggregatedSeriesQuery, breakdownOther, breakdownValuesQuery, seriesQuery, type SeriesSpec } from './series-query.ts';
+import { breakdownOther } from './breakdown-value.ts';
+import { aggregatedSeriesQuery, breakdownValuesQuery, seriesQuery, type SeriesSpec } from './series-query.ts';
 
 export interface TrendsSeriesResult {
   action: { id: string | number | null; type: string; name: string; custom_name: string | null; math: string; math_property: string | null; order: number };

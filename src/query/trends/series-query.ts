@@ -6,14 +6,9 @@ import type { ResolvedRange } from '../filters/date-range.ts';
 import type { InsightContext } from '../insight-context.ts';
 import type { MathKind } from '../insight-filter.ts';
 import { SqlParams } from '../sql-params.ts';
-import { countedSeriesQuery, countedTotalQuery } from './counted-series.ts';
+import { countedBreakdownValuesQuery, countedSeriesQuery, countedTotalQuery } from './counted-series.ts';
 import { onQuarterHour } from '../filters/person-presence.ts';
-
-export const breakdownNull = '$$_posthog_breakdown_null_$$';
-export const breakdownOther = '$$_posthog_breakdown_other_$$';
-
-/** How one trends series is broken down: by an event or person property, with its top values kept. */
-export interface BreakdownSpec { type: 'event' | 'person'; key: string; top?: string[] }
+import { breakdownSql, type BreakdownSpec } from './breakdown-value.ts';
 
 export interface SeriesSpec {
   entity: EntityMatcher;
@@ -43,14 +38,6 @@ function aggregate(d: Dialect, spec: SeriesSpec, params: SqlParams): string {
     case 'max': return `max(${value()})`;
     default: return d.percentile(fractions[spec.math]!, value());
   }
-}
-
-/** The breakdown value of an event (the null marker when missing; "other" outside `top` when given). */
-export function breakdownSql(d: Dialect, breakdown: BreakdownSpec, params: SqlParams): string {
-  const column = breakdown.type === 'person' ? 'p.properties' : 'e.properties';
-  const value = `coalesce(${d.jsonText(column, params.add(breakdown.key))}, ${params.add(breakdownNull)})`;
-  if (!breakdown.top) return value;
-  return `CASE WHEN ${value} = ANY(${params.add(breakdown.top)}::text[]) THEN ${value} ELSE ${params.add(breakdownOther)} END`;
 }
 
 /**
@@ -138,6 +125,8 @@ export function aggregatedSeriesQuery(context: InsightContext, spec: SeriesSpec,
 
 /** The breakdown values of a series by event count, most first: one more than `limit`, to tell whether an "other" bucket is needed. */
 export function breakdownValuesQuery(context: InsightContext, spec: SeriesSpec, range: ResolvedRange, limit: number): { text: string; values: unknown[] } {
+  const counted = countedBreakdownValuesQuery(context, spec, range, limit);
+  if (counted) return counted;
   const params = new SqlParams();
   const breakdown = breakdownSql(context.dialect, { ...spec.breakdown!, top: undefined }, params);
   const text = `SELECT ${breakdown} AS value, count(*) AS events

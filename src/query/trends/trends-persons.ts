@@ -8,7 +8,8 @@ import type { InsightContext } from '../insight-context.ts';
 import { seriesOf, type InsightFilter } from '../insight-filter.ts';
 import { InvalidQueryError } from '../query-error.ts';
 import { SqlParams } from '../sql-params.ts';
-import { activeDays, breakdownSql } from './series-query.ts';
+import { breakdownSql } from './breakdown-value.ts';
+import { activeDays } from './series-query.ts';
 
 export interface TrendsPoint { series: number; bucket: string; breakdownValue?: string }
 
