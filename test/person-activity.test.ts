@@ -76,10 +76,11 @@ async function bothWays(timezone: string, filter: Record<string, unknown>) {
   return { withActivity, fromEvents, readActivity };
 }
 
-/** Rows where person_activity and the stored events disagree, for every project. */
+/** Rows where person_activity and the stored events disagree (who was active, and how many events), for every project. */
 async function disagreements(): Promise<unknown[]> {
   const { rows } = await runQuery(fixture.server.db.pool, 'test.activity_disagrees',
-    `WITH stored AS (SELECT DISTINCT project_id, event, sounder_count_bucket(timestamp) AS bucket, coalesce(person_id, md5(distinct_id)::uuid) AS person_id FROM events)
+    `WITH stored AS (SELECT project_id, event, sounder_count_bucket(timestamp) AS bucket, coalesce(person_id, md5(distinct_id)::uuid) AS person_id, count(*)::int AS events
+                     FROM events GROUP BY 1, 2, 3, 4)
      (SELECT 'missing' AS side, * FROM stored EXCEPT SELECT 'missing', * FROM person_activity)
      UNION ALL
      (SELECT 'extra', * FROM person_activity EXCEPT SELECT 'extra', * FROM stored)`);
@@ -105,7 +106,7 @@ describe('person activity', () => {
     expect(await dau('America/New_York', { date_from: '2026-03-07', date_to: '2026-03-09', events: [{ id: 'purchase', math: 'dau' }] })).toEqual([0, 1, 1]);
   });
 
-  it('agrees with the events for every insight that counts persons, in every zone, with ranges on and off quarter hours', async () => {
+  it('agrees with the events for every insight that counts persons or their events, in every zone, with ranges on and off quarter hours', async () => {
     const { rows: [merged] } = await runQuery<{ n: number }>(fixture.server.db.pool, 'test.overrides', 'SELECT count(*)::int AS n FROM person_overrides WHERE project_id = $1', [fixture.server.project.id]);
     expect(merged!.n).toBeGreaterThan(0);
     const week = { date_from: '2026-03-02', date_to: '2026-03-10' };
@@ -129,12 +130,19 @@ describe('person activity', () => {
       { ...week, insight: 'LIFECYCLE', interval: 'week', events: [{ id: 'purchase' }] },
       { date_from: '2026-03-04T05:10:00', date_to: '2026-03-05T09:50:00', insight: 'LIFECYCLE', interval: 'hour', events: [{ id: '$pageview' }] },
       { ...week, insight: 'STICKINESS', interval: 'day', events: [{ id: '$pageview' }, { id: 'purchase' }] },
+      // Events counted by person: the activity's events per quarter hour.
+      { ...week, properties: [{ key: 'plan', value: 'pro', type: 'person' }], events: [{ id: '$pageview' }, { id: 'purchase' }] },
+      { ...week, interval: 'hour', breakdown: 'plan', breakdown_type: 'person', breakdown_limit: 1, events: [{ id: '$pageview' }] },
+      { ...week, display: 'ActionsPie', properties: [{ key: 'plan', operator: 'is_not_set', type: 'person' }], events: [{ id: 'purchase' }] },
+      { date_from: '2026-03-03T06:07:31', date_to: '2026-03-08T03:07:31', interval: 'hour', properties: [{ key: 'plan', value: 'free', type: 'person' }], events: [{ id: '$pageview' }] },
     );
     // Not answerable from presence: event filters, actions' conditions, minutes, a window ending mid-quarter.
     const readsEvents: Array<Record<string, unknown>> = [
       { ...week, properties: [{ key: '$browser', value: 'Chrome' }], events: [{ id: '$pageview', math: 'dau' }] },
       { date_from: '-2h', interval: 'minute', events: [{ id: '$pageview', math: 'dau' }] },
       { date_from: '2026-03-04', date_to: '2026-03-08T03:07:31', events: [{ id: '$pageview', math: 'weekly_active' }] },
+      { date_from: '-2h', interval: 'minute', properties: [{ key: 'plan', value: 'pro', type: 'person' }], events: [{ id: '$pageview' }] },
+      { ...week, properties: [{ key: 'plan', value: 'pro', type: 'person' }, { key: '$browser', value: 'Chrome' }], events: [{ id: '$pageview' }] },
     ];
     for (const timezone of ['UTC', 'Asia/Kolkata', 'Asia/Kathmandu', 'America/New_York']) {
       for (const filter of [...readsActivity, ...readsEvents]) {
@@ -146,10 +154,15 @@ describe('person activity', () => {
     }
   });
 
-  it('stays equal to the events through a replayed batch, a deleted person, retention and a recount', async () => {
+  it('stays equal to the events through a replayed batch, later events of the same quarter hours, a deleted person, retention and a recount', async () => {
     const pool = fixture.server.db.pool;
     expect(await disagreements()).toEqual([]);
     await replayStoredEvents(fixture.server);
+    expect(await disagreements()).toEqual([]);
+    // New events in quarter hours their persons were already active in add to those rows' counts.
+    const later = traffic.slice(0, 20).map((event) => ({ ...event, uuid: randomUUID(), timestamp: new Date(Date.parse(event.timestamp) + 1000).toISOString() }));
+    expect((await sendCapture(fixture.server.url, { api_key: fixture.server.project.api_token, batch: later })).status).toBe(200);
+    await fixture.server.drained();
     expect(await disagreements()).toEqual([]);
 
     // user-4 holds user-3's merged events too; user-39 sent no person profile.

@@ -9,7 +9,7 @@ import { withDatabase } from './with-database.ts';
 /** `sounder recount`: event_counts, property_counts and person_activity rebuilt from the stored events, after events arrived without a worker. */
 export function registerRecountCommand(program: Command): void {
   program.command('recount')
-    .description('count the stored events into the rollups again from scratch (event_counts, which plain trends read, property_counts, which their breakdowns by $browser, $os, $device_type, $host, $referring_domain and utm_source read, and person_activity, which active users, retention, lifecycle and stickiness read): needed only after events were loaded into the events table without a worker (a restore or an import); workers keep going meanwhile')
+    .description('count the stored events into the rollups again from scratch (event_counts, which plain trends read, property_counts, which their breakdowns by $browser, $os, $device_type, $host, $referring_domain and utm_source read, and person_activity, which active users, retention, lifecycle, stickiness and event counts filtered or broken down by person read): needed only after events were loaded into the events table without a worker (a restore or an import); workers keep going meanwhile')
     .option('--project <id>', 'only this project (repeatable; default every project)', (value: string, previous: string[]) => [...previous, value], [])
     .option('--json', 'print [{"project_id","events"}] as JSON')
     .action(async (options: { project: string[]; json?: boolean }) => {

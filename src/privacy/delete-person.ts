@@ -2,7 +2,7 @@ import type { ClickHouseStore } from '../clickhouse/clickhouse-store.ts';
 import { deletePersonFromClickHouse } from '../clickhouse/delete-from-clickhouse.ts';
 import { inTransaction, runQuery, type Pool } from '../db/pool.ts';
 import { deleteEventsAndCounts } from '../rollups/event-counts.ts';
-import { deletedActivityPersons, forgetActivityWithoutEvents } from '../rollups/person-activity.ts';
+import { deletedActivityPersons, recountActivityOf } from '../rollups/person-activity.ts';
 import { findPersonIdentity } from './person-identity.ts';
 
 export interface DeletedPerson { uuid: string; distinct_ids: string[]; events_deleted: number }
@@ -29,7 +29,7 @@ export async function deletePerson(pool: Pool, projectId: number, by: { uuid?: s
       const { rows: [events] } = await runQuery<{ deleted: number; persons: string[] }>(client, 'privacy.delete_events', deleteEventsAndCounts(
         'DELETE FROM events WHERE project_id = $1 AND (distinct_id = ANY($2::text[]) OR person_id = ANY($3::uuid[])) RETURNING project_id, event, timestamp, properties, person_id, distinct_id',
         [deletedActivityPersons]), [projectId, person.distinctIds, person.uuids]);
-      await forgetActivityWithoutEvents(client, projectId, events!.persons);
+      await recountActivityOf(client, projectId, events!.persons);
       eventsDeleted = clickHouseDeleted === undefined ? events!.deleted : clickHouseDeleted;
     }
     await runQuery(client, 'privacy.delete_flag_keys', 'DELETE FROM feature_flag_hash_key_overrides WHERE project_id = $1 AND distinct_id = ANY($2::text[])', [projectId, person.distinctIds]);

@@ -39,6 +39,11 @@ export interface EventSourceInput {
    * quarter hours may be person activity (timestamp: the quarter's start) instead of every event.
    */
   presence?: boolean;
+  /**
+   * The caller also reads e.events, how many events a row stands for (1 for an event, a
+   * person's events in the quarter hour for activity), to count events by person.
+   */
+  weighted?: boolean;
 }
 
 /**
@@ -47,15 +52,17 @@ export interface EventSourceInput {
  * and after the last. The caller's conditions on e.* still apply to every branch (Postgres
  * pushes them into each), which keeps the project, names and time bounds and so the pruning.
  */
-function presenceRows(params: SqlParams, from: Date | undefined, to: Date | undefined): string | undefined {
+function presenceRows(params: SqlParams, from: Date | undefined, to: Date | undefined, weighted: boolean): string | undefined {
   const first = from && (onQuarterHour(from) ? from : new Date(countBucketOf(from).getTime() + countBucketMs));
   const last = to && countBucketOf(to);
   if (first && last && first.getTime() >= last.getTime()) return undefined;
   const bounds: string[] = [];
   if (first) bounds.push(`bucket >= ${params.add(first)}::timestamptz`);
   if (last) bounds.push(`bucket < ${params.add(last)}::timestamptz`);
-  const branches = [`SELECT project_id, event, bucket AS timestamp, person_id, NULL::text AS distinct_id FROM person_activity${bounds.length > 0 ? ` WHERE ${bounds.join(' AND ')}` : ''}`];
-  const events = (condition: string) => `SELECT project_id, event, timestamp, person_id, distinct_id FROM events WHERE ${condition}`;
+  const activityWeight = weighted ? ', events' : '';
+  const eventWeight = weighted ? ', 1 AS events' : '';
+  const branches = [`SELECT project_id, event, bucket AS timestamp, person_id, NULL::text AS distinct_id${activityWeight} FROM person_activity${bounds.length > 0 ? ` WHERE ${bounds.join(' AND ')}` : ''}`];
+  const events = (condition: string) => `SELECT project_id, event, timestamp, person_id, distinct_id${eventWeight} FROM events WHERE ${condition}`;
   if (first && first.getTime() !== from!.getTime()) branches.push(events(`timestamp < ${params.add(first)}::timestamptz`));
   if (last && last.getTime() !== to!.getTime()) branches.push(events(`timestamp >= ${params.add(last)}::timestamptz`));
   return `(${branches.join('\n      UNION ALL ')})`;
@@ -64,7 +71,8 @@ function presenceRows(params: SqlParams, from: Date | undefined, to: Date | unde
 /**
  * `FROM events e ... WHERE ...` for an insight: one project, a time range and event names
  * written as plain comparisons on the partition keys (so a partitioned table is pruned), the
- * entities' conditions, and the insight's property filters (or, for `presence`, see presenceRows).
+ * entities' conditions, and the insight's property filters (or, for `presence`, see presenceRows;
+ * `weighted` adds e.events).
  */
 export function eventSource(input: EventSourceInput): string {
   const { params, context } = input;
@@ -82,7 +90,9 @@ export function eventSource(input: EventSourceInput): string {
   where.push(...input.extraConditions ?? []);
   const persons = input.joinPersons || usesPersonProperties(input.properties) || input.entities.some((entity) => entity.usesPersons)
     ? ` LEFT JOIN persons p ON p.project_id = e.project_id AND p.uuid = ${eventPersonId}` : '';
-  const rows = input.presence && context.personActivity && activityCanSelect(input.entities, input.properties) ? presenceRows(params, input.from, input.to) : undefined;
-  return `${rows ?? 'events'} e LEFT JOIN person_overrides o ON o.project_id = e.project_id AND o.old_person_uuid = e.person_id${persons}
+  const rows = input.presence && context.personActivity && activityCanSelect(input.entities, input.properties)
+    ? presenceRows(params, input.from, input.to, input.weighted === true) : undefined;
+  // A subquery Postgres pulls up into the query: the events are scanned (and pruned) as without it.
+  return `${rows ?? (input.weighted ? '(SELECT *, 1 AS events FROM events)' : 'events')} e LEFT JOIN person_overrides o ON o.project_id = e.project_id AND o.old_person_uuid = e.person_id${persons}
     WHERE ${where.join('\n      AND ')}`;
 }

@@ -26,10 +26,11 @@ const fractions: Partial<Record<MathKind, number>> = { median: 0.5, p90: 0.9, p9
 /** Days of activity behind each point of weekly and monthly active users. */
 export const activeDays: Partial<Record<MathKind, number>> = { weekly_active: 7, monthly_active: 30 };
 
-function aggregate(d: Dialect, spec: SeriesSpec, params: SqlParams): string {
+/** The series' math over its rows; `weighted`: the rows carry e.events (see eventSource). */
+function aggregate(d: Dialect, spec: SeriesSpec, params: SqlParams, weighted = false): string {
   const value = () => d.numeric(d.jsonText('e.properties', params.add(spec.mathProperty)));
   switch (spec.math) {
-    case 'total': return 'count(*)';
+    case 'total': return weighted ? 'sum(e.events)' : 'count(*)';
     case 'dau': case 'weekly_active': case 'monthly_active': return `count(DISTINCT ${eventPersonId})`;
     case 'unique_session': return `count(DISTINCT nullif(${d.jsonText('e.properties', "'$session_id'")}, ''))`;
     case 'sum': return `coalesce(sum(${value()}), 0)`;
@@ -41,17 +42,25 @@ function aggregate(d: Dialect, spec: SeriesSpec, params: SqlParams): string {
 }
 
 /**
- * The events of a series. `countsPersons`: whether the caller only counts persons, in buckets
- * of a quarter hour or longer (or over the whole range): then person activity may stand in
- * for the events, unless an event property breaks them down.
+ * The events of a series, and what the caller reads of them, in buckets of a quarter hour or
+ * longer (or over the whole range): `persons`, who was active, or `counts`, events counted by
+ * person and time (from e.events). Then person activity may stand in for the events, unless an
+ * event property breaks them down.
  */
-function source(context: InsightContext, spec: SeriesSpec, params: SqlParams, from: Date, to: Date, countsPersons = false): string {
+function source(context: InsightContext, spec: SeriesSpec, params: SqlParams, from: Date, to: Date, reads: 'events' | 'persons' | 'counts' = 'events'): string {
   return eventSource({
     context, params, from, to, entities: [spec.entity], properties: spec.properties,
     joinPersons: spec.breakdown?.type === 'person', extraConditions: spec.extraConditions?.(params),
     // A cohort breakdown's extra condition is membership, which reads only the person.
-    presence: countsPersons && spec.breakdown?.type !== 'event' && (spec.extraConditions === undefined || spec.cohort !== undefined),
+    presence: reads !== 'events' && spec.breakdown?.type !== 'event' && (spec.extraConditions === undefined || spec.cohort !== undefined),
+    weighted: reads === 'counts',
   });
+}
+
+/** What a series' query reads of its rows: who was active (`persons`) or how many events (`counts`) when activity could say, else `events`. */
+function readsOf(math: SeriesSpec['math'], wholeQuarters: boolean): 'events' | 'persons' | 'counts' {
+  if (!wholeQuarters) return 'events';
+  return math === 'total' ? 'counts' : math === 'dau' ? 'persons' : 'events';
 }
 
 /**
@@ -76,7 +85,7 @@ export function seriesQuery(context: InsightContext, spec: SeriesSpec, range: Re
         SELECT b AS start_local, least(b + ${d.step(range.interval)}, ${localTo}) AS end_local FROM unnest(${params.add(range.buckets)}::timestamp[]) AS b),
       active AS (
         SELECT ${local} AS local, ${breakdown} AS breakdown, ${eventPersonId} AS person_id
-        FROM ${source(context, spec, params, from, range.to, range.interval !== 'minute' && onQuarterHour(range.to))})
+        FROM ${source(context, spec, params, from, range.to, range.interval !== 'minute' && onQuarterHour(range.to) ? 'persons' : 'events')})
       SELECT ${d.bucketKey('b.start_local')} AS bucket, a.breakdown, count(DISTINCT a.person_id) AS value
       FROM buckets b JOIN active a ON a.local >= b.end_local - interval '${days} days' AND a.local < b.end_local
       GROUP BY 1, 2`;
@@ -86,7 +95,7 @@ export function seriesQuery(context: InsightContext, spec: SeriesSpec, range: Re
     // Cumulative unique persons: each person counts once, in the bucket they were first seen.
     const text = `SELECT ${d.bucketKey('first_bucket')} AS bucket, breakdown, count(*) AS value FROM (
         SELECT min(${bucket}) AS first_bucket, ${breakdown} AS breakdown, ${eventPersonId} AS person_id
-        FROM ${source(context, spec, params, range.from, range.to, range.interval !== 'minute')} GROUP BY 2, 3) firsts
+        FROM ${source(context, spec, params, range.from, range.to, range.interval !== 'minute' ? 'persons' : 'events')} GROUP BY 2, 3) firsts
       GROUP BY 1, 2`;
     return { text, values: params.values };
   }
@@ -97,15 +106,16 @@ export function seriesQuery(context: InsightContext, spec: SeriesSpec, range: Re
     // count(DISTINCT) would sort every event of the range instead.
     const text = `SELECT ${d.bucketKey('bucket')} AS bucket, breakdown, count(*) AS value FROM (
         SELECT ${bucket} AS bucket, ${breakdown} AS breakdown, ${eventPersonId} AS person_id
-        FROM ${source(context, spec, params, range.from, range.to, range.interval !== 'minute')}
+        FROM ${source(context, spec, params, range.from, range.to, readsOf(spec.math, range.interval !== 'minute'))}
         GROUP BY 1, 2, 3) persons
       GROUP BY bucket, breakdown`;
     return { text, values: params.values };
   }
   // Grouped by the bucket's timestamp; only the grouped rows are turned into text keys.
+  const reads = readsOf(spec.math, range.interval !== 'minute');
   const text = `SELECT ${d.bucketKey('bucket')} AS bucket, breakdown, value FROM (
-      SELECT ${bucket} AS bucket, ${breakdown} AS breakdown, ${aggregate(d, spec, params)} AS value
-      FROM ${source(context, spec, params, range.from, range.to)}
+      SELECT ${bucket} AS bucket, ${breakdown} AS breakdown, ${aggregate(d, spec, params, reads === 'counts')} AS value
+      FROM ${source(context, spec, params, range.from, range.to, reads)}
       GROUP BY 1, 2) grouped`;
   return { text, values: params.values };
 }
@@ -117,8 +127,9 @@ export function aggregatedSeriesQuery(context: InsightContext, spec: SeriesSpec,
   const params = new SqlParams();
   const breakdown = spec.breakdown ? breakdownSql(context.dialect, spec.breakdown, params) : 'NULL::text';
   const math = activeDays[spec.math] ? 'dau' : spec.math;
-  const text = `SELECT ${breakdown} AS breakdown, ${aggregate(context.dialect, { ...spec, math }, params)} AS value
-    FROM ${source(context, spec, params, range.from, range.to, math === 'dau')}
+  const reads = readsOf(math, true);
+  const text = `SELECT ${breakdown} AS breakdown, ${aggregate(context.dialect, { ...spec, math }, params, reads === 'counts')} AS value
+    FROM ${source(context, spec, params, range.from, range.to, reads)}
     GROUP BY 1`;
   return { text, values: params.values };
 }
@@ -129,8 +140,8 @@ export function breakdownValuesQuery(context: InsightContext, spec: SeriesSpec, 
   if (counted) return counted;
   const params = new SqlParams();
   const breakdown = breakdownSql(context.dialect, { ...spec.breakdown!, top: undefined }, params);
-  const text = `SELECT ${breakdown} AS value, count(*) AS events
-    FROM ${source(context, spec, params, range.from, range.to)}
+  const text = `SELECT ${breakdown} AS value, sum(e.events) AS events
+    FROM ${source(context, spec, params, range.from, range.to, 'counts')}
     GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${params.add(limit + 1)}`;
   return { text, values: params.values };
 }
