@@ -47,7 +47,7 @@ export async function processBatch(client: PoolClient, shards: number[], maxEven
     } else {
       await copyEvents(client, rows);
       await addEventCounts(client, countEvents(rows));
-      await addPropertyCounts(client, countProperties(rows));
+      await addPropertyCounts(client, countProperties(rows, Math.min(...shards)));
       await addPersonActivity(client, activityOf(rows));
     }
     await deleteBufferRows(client, batch.bufferIds);

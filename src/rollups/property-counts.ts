@@ -37,7 +37,7 @@ const addToCounts = 'ON CONFLICT (project_id, key, event, bucket, md5(value), sh
 export async function addPropertyCounts(db: Queryable, rows: PropertyCount[]): Promise<void> {
   if (rows.length === 0) return;
   // Grouped again after the JSON becomes text: "5" and 5 are one value to ->>, and one row.
-  // No ordering needed: a shard's rows are written only by the worker that owns the shard.
+  // No ordering needed: a shard's rows are written only by the worker that holds the shard.
   await runQuery(db, 'rollups.add_property_counts',
     `INSERT INTO property_counts (project_id, key, event, bucket, value, shard, events)
      SELECT project_id, key, event, bucket, json::jsonb #>> '{}', shard, sum(events)

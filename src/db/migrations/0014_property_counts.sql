@@ -2,8 +2,9 @@
 -- trends are most often broken down by, kept beside event_counts by the worker in the
 -- transaction that stores the events: a breakdown of plain counts by one of them then reads a
 -- few rows per bucket instead of every event's properties. value is the property as text (what
--- ->> gives), NULL for events without it or with it null. One row per buffer shard, as for
--- event_counts; shard -1 holds what deletes take away and what was counted from stored events.
+-- ->> gives), NULL for events without it or with it null. A worker files its batch's counts
+-- under one of the buffer shards it holds, so workers never wait on each other's rows; shard -1
+-- holds what deletes take away and what was counted from stored events.
 -- The keys are sounder_counted_properties(): src/rollups/property-counts.ts names the same ones,
 -- and a change to them needs a migration that counts the stored events again.
 CREATE FUNCTION sounder_counted_properties() RETURNS text[]
