@@ -36,24 +36,23 @@ function lifecycleRows(context: InsightContext, input: LifecycleInput, params: S
   const first = `${params.add(range.buckets[0])}::timestamp`;
   const activity = `SELECT DISTINCT ${eventPersonId} AS person_id, ${bucketOf('e.timestamp')} AS bucket
     FROM ${eventSource({ context, params, from: input.lookbackFrom, to: range.to, entities: [entity], properties: input.properties, presence: range.interval !== 'minute' })}`;
-  // Joins on (person, bucket ± one interval), not correlated subqueries: those would rescan
-  // the activity for every row.
+  // One pass over each person's buckets in order tells the previous one, the next one and the
+  // first: no self-joins, and no correlated subqueries (those would rescan the activity per row).
   return `WITH activity AS (${activity}),
-    firsts AS (SELECT person_id, min(bucket) AS first_bucket FROM activity GROUP BY 1)
+    marked AS (
+      SELECT person_id, bucket, lag(bucket) OVER w AS previous_bucket, lead(bucket) OVER w AS next_bucket, first_value(bucket) OVER w AS first_bucket
+      FROM activity WINDOW w AS (PARTITION BY person_id ORDER BY bucket))
     SELECT a.person_id, a.bucket,
       CASE WHEN ${bucketOf('p.created_at')} = a.bucket THEN 'new'
-           WHEN previous.person_id IS NOT NULL THEN 'returning'
-           WHEN p.created_at IS NULL AND f.first_bucket = a.bucket THEN 'new'
+           WHEN a.previous_bucket = a.bucket - ${step} THEN 'returning'
+           WHEN p.created_at IS NULL AND a.first_bucket = a.bucket THEN 'new'
            ELSE 'resurrecting' END AS status
-    FROM activity a
-    JOIN firsts f ON f.person_id = a.person_id
-    LEFT JOIN activity previous ON previous.person_id = a.person_id AND previous.bucket = a.bucket - ${step}
+    FROM marked a
     LEFT JOIN persons p ON p.project_id = ${params.add(context.project.id)} AND p.uuid = a.person_id
     WHERE a.bucket >= ${first}
     UNION ALL
-    SELECT b.person_id, b.bucket + ${step}, 'dormant' FROM activity b
-    LEFT JOIN activity following ON following.person_id = b.person_id AND following.bucket = b.bucket + ${step}
-    WHERE following.person_id IS NULL AND b.bucket + ${step} >= ${first} AND b.bucket + ${step} <= ${params.add(range.buckets.at(-1))}::timestamp`;
+    SELECT person_id, bucket + ${step}, 'dormant' FROM marked
+    WHERE next_bucket IS DISTINCT FROM bucket + ${step} AND bucket + ${step} >= ${first} AND bucket + ${step} <= ${params.add(range.buckets.at(-1))}::timestamp`;
 }
 
 async function lifecycleInput(context: InsightContext, filter: InsightFilter): Promise<LifecycleInput> {
