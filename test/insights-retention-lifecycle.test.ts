@@ -12,8 +12,12 @@ const visits: Record<string, string[]> = {
   c: ['05-02', '05-03'],
   d: ['04-28', '05-03'],
 };
-const events: FixtureEvent[] = Object.entries(visits).flatMap(([distinct_id, days]) =>
-  days.map((day) => ({ event: '$pageview', distinct_id, timestamp: `2026-${day}T12:00:00Z`, properties: {} })));
+// Purchases, for retention whose returning event is another than its start event.
+const purchases: Record<string, string[]> = { a: ['05-03'], b: ['05-02', '05-03'], c: ['05-04'] };
+const events: FixtureEvent[] = [
+  ...Object.entries(visits).flatMap(([distinct_id, days]) => days.map((day) => ({ event: '$pageview', distinct_id, timestamp: `2026-${day}T12:00:00Z`, properties: {} }))),
+  ...Object.entries(purchases).flatMap(([distinct_id, days]) => days.map((day) => ({ event: 'purchase', distinct_id, timestamp: `2026-${day}T13:00:00Z`, properties: {} }))),
+];
 
 // Long after the data: retention ranges end at date_to, not now.
 const later = '2026-09-01T00:00:00Z';
@@ -43,6 +47,12 @@ describe('retention', () => {
   it('first time: a person joins only the cohort of their first-ever start event', async () => {
     const table = await getRetention(await fixture.context(later), retentionFilter({ retention_type: 'retention_first_time' }));
     expect(table.map((row) => row.values.map((value) => value.count))).toEqual([[2, 1, 1, 1], [1, 1, 0], [0, 0], [0]]);
+  });
+
+  it('recurring with another returning event: who did it each later day, of each cohort of the start event', async () => {
+    const table = await getRetention(await fixture.context(later), retentionFilter({ returning_entity: { id: 'purchase', type: 'events' } }));
+    // 05-01's cohort {a, b}: b bought on 05-02, both on 05-03, neither on 05-04 (c did).
+    expect(table.map((row) => row.values.map((value) => value.count))).toEqual([[2, 1, 2, 0], [2, 1, 1], [3, 1], [1]]);
   });
 
   it('lists the persons of a cell', async () => {

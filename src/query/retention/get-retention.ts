@@ -41,14 +41,17 @@ async function retentionInput(context: InsightContext, filter: InsightFilter): P
   if (buckets.length === 0) throw new InvalidQueryError('the retention range is empty', 'date_to');
   const targetEntity = filter.target_entity ?? filter.events[0] ?? { id: '$pageview', type: 'events' as const };
   const returningEntity = filter.returning_entity ?? targetEntity;
-  const [target, returning] = await Promise.all([matchEntity(context, targetEntity), matchEntity(context, returningEntity)]);
+  const target = await matchEntity(context, targetEntity);
+  // One matcher when both are the same entity: retentionQuery then reads its rows once.
+  const returning = JSON.stringify(returningEntity) === JSON.stringify(targetEntity) ? target : await matchEntity(context, returningEntity);
   return { interval: period.interval, range, buckets, target, returning, firstTime: filter.retention_type === 'retention_first_time', properties: filter.properties };
 }
 
 /**
  * The SQL behind the cohort table: `target` holds (person, cohort bucket): each bucket the
  * person did the start event in (recurring), or only the bucket of their first time ever
- * (first time); `returned` the buckets they did the returning event in.
+ * (first time); `returned` the buckets they did the returning event in. Each holds a (person,
+ * bucket) once, so their join has a row per person in each (cohort, returned) cell.
  */
 function retentionQuery(context: InsightContext, input: RetentionInput, select: (params: SqlParams) => string): RetentionQuery {
   const { range, buckets } = input;
@@ -64,9 +67,12 @@ function retentionQuery(context: InsightContext, input: RetentionInput, select: 
          GROUP BY 1) firsts WHERE first_bucket >= ${params.add(buckets[0])}::timestamp`
     : `SELECT DISTINCT ${eventPersonId} AS person_id, ${bucket} AS bucket
        FROM ${eventSource({ context, params, from: range.from, to: range.to, entities: [input.target], properties: input.properties, presence: true })}`;
+  const returnedRows = !input.firstTime && input.returning === input.target
+    ? 'SELECT * FROM target'
+    : `SELECT DISTINCT ${eventPersonId} AS person_id, ${bucket} AS bucket
+      FROM ${eventSource({ context, params, from: range.from, to: range.to, entities: [input.returning], properties: input.properties, presence: true })}`;
   const text = `WITH target AS (${targetRows}),
-    returned AS (SELECT DISTINCT ${eventPersonId} AS person_id, ${bucket} AS bucket
-      FROM ${eventSource({ context, params, from: range.from, to: range.to, entities: [input.returning], properties: input.properties, presence: true })})
+    returned AS (${returnedRows})
     ${select(params)}`;
   return { text, values: params.values };
 }
@@ -78,7 +84,7 @@ export async function getRetention(context: InsightContext, filter: InsightFilte
   const rows = await runEventsQuery<{ cohort: string; returned: string; persons: number | string }>(context, 'insights.retention', () => retentionQuery(context, input, () => `
     SELECT ${key('bucket')} AS cohort, ${key('bucket')} AS returned, count(*) AS persons FROM target GROUP BY bucket
     UNION ALL
-    SELECT ${key('t.bucket')}, ${key('r.bucket')}, count(DISTINCT t.person_id) FROM target t JOIN returned r ON r.person_id = t.person_id AND r.bucket > t.bucket GROUP BY t.bucket, r.bucket`),
+    SELECT ${key('t.bucket')}, ${key('r.bucket')}, count(*) FROM target t JOIN returned r ON r.person_id = t.person_id AND r.bucket > t.bucket GROUP BY t.bucket, r.bucket`),
   (store) => clickHouseRetentionQuery(context, store, input));
   const index = new Map(input.buckets.map((bucket, position) => [bucket, position]));
   const label = periods[filter.period].label;
