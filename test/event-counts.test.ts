@@ -14,21 +14,11 @@ import { getTrends } from '../src/query/trends/get-trends.ts';
 import { recountEvents } from '../src/rollups/event-counts.ts';
 import { sendCapture } from './helpers/capture-client.ts';
 import { insertEvents } from './helpers/event-rows.ts';
-import { replayStoredEvents, retireOldEvents } from './helpers/rollup-steps.ts';
+import { replayStoredEvents, retireOldEvents, rollupEdges } from './helpers/rollup-steps.ts';
 import { startInsightFixture, type FixtureEvent, type InsightFixture } from './helpers/insight-fixture.ts';
 
-// Events around the edges that matter: local midnights of +05:30, +05:45 and New York's DST
-// change (2026-03-08), bucket edges at :00 and :14:59.999, and a few days of ordinary traffic.
-const edges: FixtureEvent[] = [
-  { event: '$pageview', distinct_id: 'asha', timestamp: '2026-03-05T18:29:59.999Z' },
-  { event: '$pageview', distinct_id: 'asha', timestamp: '2026-03-05T18:30:00.000Z' },
-  { event: '$pageview', distinct_id: 'asha', timestamp: '2026-03-05T18:14:59.999Z' },
-  { event: '$pageview', distinct_id: 'bina', timestamp: '2026-03-05T18:15:00.000Z' },
-  { event: '$pageview', distinct_id: 'bina', timestamp: '2026-03-08T06:59:59.000Z' },
-  { event: '$pageview', distinct_id: 'bina', timestamp: '2026-03-08T07:00:00.000Z' },
-  { event: 'purchase', distinct_id: 'bina', timestamp: '2026-03-09T03:59:00.000Z' },
-  { event: 'purchase', distinct_id: 'bina', timestamp: '2026-03-09T04:00:00.000Z' },
-];
+// The rollup edges and a few days of ordinary traffic.
+const edges = rollupEdges;
 const names = ['$pageview', '$pageview', 'purchase', 'signed up', '$autocapture'];
 const traffic: FixtureEvent[] = Array.from({ length: 400 }, (_, i) => ({
   event: names[i % names.length]!,

@@ -10,21 +10,10 @@ import { insightFilterSchema } from '../src/query/insight-filter.ts';
 import { runInsight } from '../src/query/run-insight.ts';
 import { sendCapture } from './helpers/capture-client.ts';
 import { insertEvents } from './helpers/event-rows.ts';
-import { replayStoredEvents, retireOldEvents } from './helpers/rollup-steps.ts';
+import { replayStoredEvents, retireOldEvents, rollupEdges } from './helpers/rollup-steps.ts';
 import { startInsightFixture, type FixtureEvent, type InsightFixture } from './helpers/insight-fixture.ts';
 
-// Events on the edges that matter: local midnights of +05:30 and +05:45, New York's DST change
-// (2026-03-08), quarter-hour edges at :00 and :14:59.999.
-const edges: FixtureEvent[] = [
-  { event: '$pageview', distinct_id: 'asha', timestamp: '2026-03-05T18:29:59.999Z' },
-  { event: '$pageview', distinct_id: 'asha', timestamp: '2026-03-05T18:30:00.000Z' },
-  { event: '$pageview', distinct_id: 'asha', timestamp: '2026-03-05T18:14:59.999Z' },
-  { event: '$pageview', distinct_id: 'bina', timestamp: '2026-03-05T18:15:00.000Z' },
-  { event: '$pageview', distinct_id: 'bina', timestamp: '2026-03-08T06:59:59.000Z' },
-  { event: '$pageview', distinct_id: 'bina', timestamp: '2026-03-08T07:00:00.000Z' },
-  { event: 'purchase', distinct_id: 'bina', timestamp: '2026-03-09T03:59:00.000Z' },
-  { event: 'purchase', distinct_id: 'bina', timestamp: '2026-03-09T04:00:00.000Z' },
-];
+const edges = rollupEdges;
 const names = ['$pageview', '$pageview', 'purchase', 'signed up', '$autocapture'];
 // Ten days from 2026-03-02 over 41 ids, on every minute of the hour over the run; ids 0-9 set a
 // plan, ids 38-40 send no person profile, and user-3 is merged into user-4 half way.

@@ -1,14 +1,15 @@
 import { inTransaction, runQuery, type Pool, type Queryable } from '../db/pool.ts';
 import { countBucketMs, correctionShard } from './count-bucket.ts';
-import { forgetPropertyCountsBefore, recountPropertyCounts, takePropertyCounts } from './property-counts.ts';
+import { recountPropertyCounts, takePropertyCounts } from './property-counts.ts';
 
 const addToCounts = `ON CONFLICT (project_id, event, bucket, shard) DO UPDATE SET events = event_counts.events + excluded.events`;
 
 /**
  * A statement that runs `deleteReturning` (a DELETE on events ending in `RETURNING project_id,
  * event, timestamp, properties`) and takes what it deleted off event_counts and property_counts
- * in the same statement, so counts and events never disagree. It returns one row: `deleted`, the number of events, and
- * any `alsoSelect` columns, aggregates over `deleted` (the rows the DELETE returned).
+ * in the same statement, so counts and events never disagree. It returns one row: `deleted`,
+ * the number of events, and any `alsoSelect` columns, aggregates over `deleted` (the rows the
+ * DELETE returned).
  */
 export function deleteEventsAndCounts(deleteReturning: string, alsoSelect: string[] = []): string {
   return `WITH deleted AS (${deleteReturning}),
@@ -23,22 +24,24 @@ export function deleteEventsAndCounts(deleteReturning: string, alsoSelect: strin
 }
 
 /**
- * Forgets the counts (event_counts and property_counts) of buckets that end by `cutoff`, once every event before it is gone
- * (retention): whole weekly partitions are dropped without a row-level delete to count.
+ * Forgets the counts (event_counts and property_counts) of buckets that end by `cutoff`, once
+ * every event before it is gone (retention): whole weekly partitions are dropped without a
+ * row-level delete to count.
  */
 export async function forgetCountsBefore(db: Queryable, cutoff: Date, projectId?: number): Promise<void> {
   const values: unknown[] = [new Date(cutoff.getTime() - countBucketMs)];
   if (projectId !== undefined) values.push(projectId);
-  await runQuery(db, 'rollups.forget_counts_before',
-    `DELETE FROM event_counts WHERE bucket <= $1${projectId !== undefined ? ' AND project_id = $2' : ''}`, values);
-  await forgetPropertyCountsBefore(db, cutoff, projectId);
+  for (const table of ['event_counts', 'property_counts']) {
+    await runQuery(db, 'rollups.forget_counts_before',
+      `DELETE FROM ${table} WHERE bucket <= $1${projectId !== undefined ? ' AND project_id = $2' : ''}`, values);
+  }
 }
 
 /**
- * Counts a project's stored events again from scratch, in event_counts and property_counts, for events that reached `events`
- * without a worker (a restore, an import, a benchmark's COPY). The table lock holds workers'
- * count updates until the recount commits, so an event is counted once whichever side of it
- * its batch commits; their event writes go on meanwhile.
+ * Counts a project's stored events again from scratch, in event_counts and property_counts, for
+ * events that reached `events` without a worker (a restore, an import, a benchmark's COPY).
+ * The table locks hold workers' count updates until the recount commits, so an event is
+ * counted once whichever side of it its batch commits; their event writes go on meanwhile.
  */
 export async function recountEvents(pool: Pool, projectId: number): Promise<number> {
   return inTransaction(pool, async (client) => {

@@ -1,5 +1,5 @@
 import { runQuery, type PoolClient, type Queryable } from '../db/pool.ts';
-import { countBucketMs, correctionShard } from './count-bucket.ts';
+import { correctionShard } from './count-bucket.ts';
 
 /**
  * The event properties property_counts counts events by (migration 0014): the ones trends are
@@ -66,14 +66,6 @@ export function takePropertyCounts(deleted: string): string {
       -- Two deletes at once update the same correction rows: in one order, so neither deadlocks.
       ORDER BY 1, 2, 3, 4, 5
       ${addToCounts}`;
-}
-
-/** Forgets the counts of buckets that end by `cutoff`, once every event before it is gone (see forgetCountsBefore). */
-export async function forgetPropertyCountsBefore(db: Queryable, cutoff: Date, projectId?: number): Promise<void> {
-  const values: unknown[] = [new Date(cutoff.getTime() - countBucketMs)];
-  if (projectId !== undefined) values.push(projectId);
-  await runQuery(db, 'rollups.forget_property_counts_before',
-    `DELETE FROM property_counts WHERE bucket <= $1${projectId !== undefined ? ' AND project_id = $2' : ''}`, values);
 }
 
 /** Counts a project's stored events by property again from scratch, inside recountEvents' transaction (which holds the locks). */

@@ -4,7 +4,23 @@ import { convertEvents } from '../../src/partition/convert-events.ts';
 import { deleteProjectEventsBefore, dropEventsBefore } from '../../src/partition/drop-events-before.ts';
 import { weeklyLayout } from '../../src/partition/event-layout.ts';
 import { sendCapture } from './capture-client.ts';
+import type { FixtureEvent } from './insight-fixture.ts';
 import type { TestServer } from './test-server.ts';
+
+/**
+ * Events on the edges a quarter-hour rollup must get right: local midnights of +05:30 and
+ * +05:45, New York's DST change (2026-03-08), bucket edges at :00 and :14:59.999.
+ */
+export const rollupEdges: FixtureEvent[] = [
+  { event: '$pageview', distinct_id: 'asha', timestamp: '2026-03-05T18:29:59.999Z' },
+  { event: '$pageview', distinct_id: 'asha', timestamp: '2026-03-05T18:30:00.000Z' },
+  { event: '$pageview', distinct_id: 'asha', timestamp: '2026-03-05T18:14:59.999Z' },
+  { event: '$pageview', distinct_id: 'bina', timestamp: '2026-03-05T18:15:00.000Z' },
+  { event: '$pageview', distinct_id: 'bina', timestamp: '2026-03-08T06:59:59.000Z' },
+  { event: '$pageview', distinct_id: 'bina', timestamp: '2026-03-08T07:00:00.000Z' },
+  { event: 'purchase', distinct_id: 'bina', timestamp: '2026-03-09T03:59:00.000Z' },
+  { event: 'purchase', distinct_id: 'bina', timestamp: '2026-03-09T04:00:00.000Z' },
+];
 
 /** A client's retry of the project's first 50 stored events: the worker must drop them all. */
 export async function replayStoredEvents(server: TestServer): Promise<void> {

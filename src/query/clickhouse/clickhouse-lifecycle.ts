@@ -5,6 +5,7 @@ import type { LifecycleInput, LifecycleStatus } from '../lifecycle/get-lifecycle
 import { clickHouseEventSource, clickHouseLatestPersons } from './clickhouse-event-source.ts';
 import { ClickHouseParams } from './clickhouse-params.ts';
 import { clickHouseBucketStart, clickHouseBucketText, stepWallClock, wallClockKey, type ClickHouseQuery } from './clickhouse-series-query.ts';
+import { inQuarterHours } from '../filters/person-presence.ts';
 
 /**
  * (bucket, status, person) rows, as lifecycle-rows in Postgres: each person's active periods
@@ -21,7 +22,7 @@ async function lifecycleRows(context: InsightContext, store: ClickHouseStore, in
   const next = periods.map((key) => position.get(wallClockKey(stepWallClock(key, interval, 1))) ?? 0);
   const source = clickHouseEventSource({
     store, materialized: await materializedKeys(store), projectId: context.project.id, params, from: input.lookbackFrom, to: range.to,
-    entities: [input.entity], properties: input.properties, readsPerson: true, presence: interval !== 'minute',
+    entities: [input.entity], properties: input.properties, readsPerson: true, presence: inQuarterHours(interval),
   });
   const tz = params.add(context.project.timezone);
   const start = (column: string) => clickHouseBucketStart(interval, tz, context.project.weekStartDay, column);

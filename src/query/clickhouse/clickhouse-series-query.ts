@@ -8,6 +8,7 @@ import { activeDays, type SeriesSpec } from '../trends/series-query.ts';
 import { clickHouseEventSource, type ClickHouseSource } from './clickhouse-event-source.ts';
 import { clickHouseNumeric } from './clickhouse-filters.ts';
 import { ClickHouseParams } from './clickhouse-params.ts';
+import { inQuarterHours } from '../filters/person-presence.ts';
 
 export interface ClickHouseQuery { text: string; values: unknown[] }
 
@@ -103,7 +104,7 @@ export async function clickHouseSeriesQuery(context: InsightContext, store: Clic
   if (days) {
     // Each event counts in every bucket whose last `days` days (ending where the bucket ends, or at the range's end) hold it; times are wall-clock seconds.
     const from = new Date(range.from.getTime() - days * 86_400_000);
-    const src = await source(context, store, spec, params, from, range.to, { countsPersons: range.interval !== 'minute' });
+    const src = await source(context, store, spec, params, from, range.to, { countsPersons: inQuarterHours(range.interval) });
     const wall = (instant: string) => `toUInt32(toDateTime(toString(toTimeZone(${instant}, ${tz})), 'UTC'))`;
     const ends = range.buckets.map((bucket) => [bucket, stepWallClock(bucket, range.interval, 1)] as const);
     const buckets = `[${ends.map(([bucket, end]) => `(${params.add(bucket)}, toUInt32(${end}))`).join(', ')}]`;
@@ -119,7 +120,7 @@ export async function clickHouseSeriesQuery(context: InsightContext, store: Clic
     return { text, values: [] };
   }
   const src = await source(context, store, spec, params, range.from, range.to, {
-    persons: cumulativePersons || readsPerson(spec), countsPersons: (cumulativePersons || readsPerson(spec)) && range.interval !== 'minute',
+    persons: cumulativePersons || readsPerson(spec), countsPersons: (cumulativePersons || readsPerson(spec)) && inQuarterHours(range.interval),
   });
   const breakdown = clickHouseBreakdown(spec.breakdown, src, params);
   if (cumulativePersons) {

@@ -6,12 +6,13 @@ import type { InsightFilter } from '../insight-filter.ts';
 import { clickHouseEventSource } from './clickhouse-event-source.ts';
 import { ClickHouseParams } from './clickhouse-params.ts';
 import { clickHouseBucketKey, type ClickHouseQuery } from './clickhouse-series-query.ts';
+import { inQuarterHours } from '../filters/person-presence.ts';
 
 /** Persons with the number of distinct intervals of the range they did the entity in. */
 async function activeIntervals(context: InsightContext, store: ClickHouseStore, filter: InsightFilter, entity: EntityMatcher, range: { from: Date; to: Date }, params: ClickHouseParams): Promise<string> {
   const source = clickHouseEventSource({
     store, materialized: await materializedKeys(store), projectId: context.project.id, params, from: range.from, to: range.to,
-    entities: [entity], properties: filter.properties, presence: filter.interval !== 'minute',
+    entities: [entity], properties: filter.properties, presence: inQuarterHours(filter.interval),
   });
   const key = clickHouseBucketKey(filter.interval, params.add(context.project.timezone), context.project.weekStartDay, source.time);
   return `SELECT ${source.person} AS person, uniqExact(${key}) AS intervals ${source.from} GROUP BY person`;

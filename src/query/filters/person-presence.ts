@@ -1,4 +1,5 @@
 import { countBucketMs } from '../../rollups/count-bucket.ts';
+import type { Interval } from '../insight-filter.ts';
 import type { EntityMatcher } from './entity-condition.ts';
 import type { PropertyGroup } from './filter-condition.ts';
 
@@ -11,6 +12,11 @@ import type { PropertyGroup } from './filter-condition.ts';
 /** Whether a time is where a quarter hour begins (a bound person activity can be cut at). */
 export function onQuarterHour(date: Date): boolean {
   return date.getTime() % countBucketMs === 0;
+}
+
+/** Whether every period of `interval` is made of whole quarter hours (all but minutes), so person activity can tell who was active in it. */
+export function inQuarterHours(interval: Interval): boolean {
+  return interval !== 'minute';
 }
 
 function onlyAboutPersons(group: PropertyGroup): boolean {

@@ -9,6 +9,7 @@ import { seriesOf, type InsightFilter } from '../insight-filter.ts';
 import { InvalidQueryError } from '../query-error.ts';
 import { SqlParams } from '../sql-params.ts';
 import { bucketLabels } from '../trends/bucket-labels.ts';
+import { inQuarterHours } from '../filters/person-presence.ts';
 
 export const lifecycleStatuses = ['new', 'returning', 'resurrecting', 'dormant'] as const;
 export type LifecycleStatus = typeof lifecycleStatuses[number];
@@ -35,7 +36,7 @@ function lifecycleRows(context: InsightContext, input: LifecycleInput, params: S
   const bucketOf = (timestamp: string) => d.bucketStart(range.interval, d.localTime(timestamp, tz), context.project.weekStartDay);
   const first = `${params.add(range.buckets[0])}::timestamp`;
   const activity = `SELECT DISTINCT ${eventPersonId} AS person_id, ${bucketOf('e.timestamp')} AS bucket
-    FROM ${eventSource({ context, params, from: input.lookbackFrom, to: range.to, entities: [entity], properties: input.properties, presence: range.interval !== 'minute' })}`;
+    FROM ${eventSource({ context, params, from: input.lookbackFrom, to: range.to, entities: [entity], properties: input.properties, presence: inQuarterHours(range.interval) })}`;
   // One pass over each person's buckets in order tells the previous one, the next one and the
   // first: no self-joins, and no correlated subqueries (those would rescan the activity per row).
   return `WITH activity AS (${activity}),

@@ -7,6 +7,7 @@ import type { InsightContext } from '../insight-context.ts';
 import { seriesOf, type InsightFilter } from '../insight-filter.ts';
 import { InvalidQueryError } from '../query-error.ts';
 import { SqlParams } from '../sql-params.ts';
+import { inQuarterHours } from '../filters/person-presence.ts';
 
 export interface StickinessSeriesResult {
   action: { id: string | number | null; type: string; name: string; order: number };
@@ -24,7 +25,7 @@ function activeIntervalsQuery(context: InsightContext, filter: InsightFilter, en
   const tz = params.add(context.project.timezone);
   const bucket = d.bucketStart(filter.interval, d.localTime('e.timestamp', tz), context.project.weekStartDay);
   return `SELECT ${eventPersonId} AS person_id, count(DISTINCT ${bucket}) AS intervals
-    FROM ${eventSource({ context, params, from: range.from, to: range.to, entities: [entity], properties: filter.properties, presence: filter.interval !== 'minute' })}
+    FROM ${eventSource({ context, params, from: range.from, to: range.to, entities: [entity], properties: filter.properties, presence: inQuarterHours(filter.interval) })}
     GROUP BY 1`;
 }
 

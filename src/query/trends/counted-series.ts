@@ -6,6 +6,7 @@ import { SqlParams } from '../sql-params.ts';
 import { isCountedProperty } from '../../rollups/property-counts.ts';
 import { breakdownOf, breakdownSql } from './breakdown-value.ts';
 import type { SeriesSpec } from './series-query.ts';
+import { inQuarterHours } from '../filters/person-presence.ts';
 
 /** The UTC offset of `timeZone` at `instant`, in minutes; undefined for a zone PostgreSQL knows and ICU does not. */
 function offsetMinutes(timeZone: string, instant: Date): number | undefined {
@@ -30,7 +31,7 @@ function offsetMinutes(timeZone: string, instant: Date): number | undefined {
 function countsAnswer(context: InsightContext, spec: SeriesSpec, range: ResolvedRange): boolean {
   if (!context.eventCounts || spec.math !== 'total' || spec.extraConditions) return false;
   if (spec.breakdown && (spec.breakdown.type !== 'event' || !isCountedProperty(spec.breakdown.key))) return false;
-  if (flattenFilters(spec.properties).length > 0 || !spec.entity.namesOnly || range.interval === 'minute') return false;
+  if (flattenFilters(spec.properties).length > 0 || !spec.entity.namesOnly || !inQuarterHours(range.interval)) return false;
   return [range.from, range.to].every((instant) => (offsetMinutes(context.project.timezone, instant) ?? 1) % 15 === 0);
 }
 
@@ -55,19 +56,18 @@ function countedParts(context: InsightContext, spec: SeriesSpec, range: Resolved
   const named = (column: string) => (names ? ` AND ${column} = ANY(${params.add(names)}::text[])` : '');
   const bucket = (time: string) => d.bucketStart(range.interval, d.localTime(time, tz), context.project.weekStartDay);
   const breakdown = spec.breakdown;
-  const whole = breakdown
-    ? `SELECT ${bucket('c.bucket')} AS bucket, ${breakdownOf('c.value', breakdown.top, params)} AS breakdown, sum(c.events) AS value FROM property_counts c
-    WHERE c.project_id = ${project} AND c.key = ${params.add(breakdown.key)}`
-    : `SELECT ${bucket('c.bucket')} AS bucket, NULL::text AS breakdown, sum(c.events) AS value FROM event_counts c
-    WHERE c.project_id = ${project}`;
+  const rollup = breakdown
+    ? { table: 'property_counts', breakdown: breakdownOf('c.value', breakdown.top, params), key: ` AND c.key = ${params.add(breakdown.key)}` }
+    : { table: 'event_counts', breakdown: 'NULL::text', key: '' };
+  const whole = `SELECT ${bucket('c.bucket')} AS bucket, ${rollup.breakdown} AS breakdown, sum(c.events) AS value FROM ${rollup.table} c
+    WHERE c.project_id = ${project}${rollup.key} AND c.bucket >= ${params.add(wholeFrom)}::timestamptz AND c.bucket < ${params.add(wholeTo)}::timestamptz${named('c.event')}
+    GROUP BY 1, 2`;
   const edges = [[range.from, wholeFrom], [wholeTo, range.to]]
     .filter(([from, to]) => from!.getTime() < to!.getTime())
     .map(([from, to]) => `SELECT ${bucket('e.timestamp')} AS bucket, ${breakdown ? breakdownSql(d, breakdown, params) : 'NULL::text'} AS breakdown, count(*) AS value FROM events e
       WHERE e.project_id = ${project} AND e.timestamp >= ${params.add(from)}::timestamptz AND e.timestamp < ${params.add(to)}::timestamptz${named('e.event')}
       GROUP BY 1, 2`);
-  const parts = [`${whole} AND c.bucket >= ${params.add(wholeFrom)}::timestamptz AND c.bucket < ${params.add(wholeTo)}::timestamptz${named('c.event')}
-    GROUP BY 1, 2`, ...edges];
-  return { parts: `(${parts.join('\n    UNION ALL\n    ')}) parts`, params };
+  return { parts: `(${[whole, ...edges].join('\n    UNION ALL\n    ')}) parts`, params };
 }
 
 /** seriesQuery's rows (bucket, breakdown, value) for a plain count, from the rollups; undefined when they cannot answer. */

@@ -7,7 +7,7 @@ import type { InsightContext } from '../insight-context.ts';
 import type { MathKind } from '../insight-filter.ts';
 import { SqlParams } from '../sql-params.ts';
 import { countedBreakdownValuesQuery, countedSeriesQuery, countedTotalQuery } from './counted-series.ts';
-import { onQuarterHour } from '../filters/person-presence.ts';
+import { inQuarterHours, onQuarterHour } from '../filters/person-presence.ts';
 import { breakdownSql, type BreakdownSpec } from './breakdown-value.ts';
 
 export interface SeriesSpec {
@@ -85,7 +85,7 @@ export function seriesQuery(context: InsightContext, spec: SeriesSpec, range: Re
         SELECT b AS start_local, least(b + ${d.step(range.interval)}, ${localTo}) AS end_local FROM unnest(${params.add(range.buckets)}::timestamp[]) AS b),
       active AS (
         SELECT ${local} AS local, ${breakdown} AS breakdown, ${eventPersonId} AS person_id
-        FROM ${source(context, spec, params, from, range.to, range.interval !== 'minute' && onQuarterHour(range.to) ? 'persons' : 'events')})
+        FROM ${source(context, spec, params, from, range.to, inQuarterHours(range.interval) && onQuarterHour(range.to) ? 'persons' : 'events')})
       SELECT ${d.bucketKey('b.start_local')} AS bucket, a.breakdown, count(DISTINCT a.person_id) AS value
       FROM buckets b JOIN active a ON a.local >= b.end_local - interval '${days} days' AND a.local < b.end_local
       GROUP BY 1, 2`;
@@ -95,7 +95,7 @@ export function seriesQuery(context: InsightContext, spec: SeriesSpec, range: Re
     // Cumulative unique persons: each person counts once, in the bucket they were first seen.
     const text = `SELECT ${d.bucketKey('first_bucket')} AS bucket, breakdown, count(*) AS value FROM (
         SELECT min(${bucket}) AS first_bucket, ${breakdown} AS breakdown, ${eventPersonId} AS person_id
-        FROM ${source(context, spec, params, range.from, range.to, range.interval !== 'minute' ? 'persons' : 'events')} GROUP BY 2, 3) firsts
+        FROM ${source(context, spec, params, range.from, range.to, inQuarterHours(range.interval) ? 'persons' : 'events')} GROUP BY 2, 3) firsts
       GROUP BY 1, 2`;
     return { text, values: params.values };
   }
@@ -106,13 +106,13 @@ export function seriesQuery(context: InsightContext, spec: SeriesSpec, range: Re
     // count(DISTINCT) would sort every event of the range instead.
     const text = `SELECT ${d.bucketKey('bucket')} AS bucket, breakdown, count(*) AS value FROM (
         SELECT ${bucket} AS bucket, ${breakdown} AS breakdown, ${eventPersonId} AS person_id
-        FROM ${source(context, spec, params, range.from, range.to, readsOf(spec.math, range.interval !== 'minute'))}
+        FROM ${source(context, spec, params, range.from, range.to, readsOf(spec.math, inQuarterHours(range.interval)))}
         GROUP BY 1, 2, 3) persons
       GROUP BY bucket, breakdown`;
     return { text, values: params.values };
   }
   // Grouped by the bucket's timestamp; only the grouped rows are turned into text keys.
-  const reads = readsOf(spec.math, range.interval !== 'minute');
+  const reads = readsOf(spec.math, inQuarterHours(range.interval));
   const text = `SELECT ${d.bucketKey('bucket')} AS bucket, breakdown, value FROM (
       SELECT ${bucket} AS bucket, ${breakdown} AS breakdown, ${aggregate(d, spec, params, reads === 'counts')} AS value
       FROM ${source(context, spec, params, range.from, range.to, reads)}
