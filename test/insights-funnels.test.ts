@@ -56,6 +56,20 @@ describe('funnels', () => {
     expect(steps[0]!.average_conversion_time).toBeNull();
   });
 
+  it('counts those who did only the first step without listing them, by the same filters', async () => {
+    // u4's and u5's pageviews are outside the range: u5 still signs up in it, u4 does not.
+    const later = await funnel({ date_from: '2026-04-02', date_to: '2026-04-25' }) as FunnelStepResult[];
+    expect(counts(later)).toEqual([1, 0, 0]);
+    // A first step with a filter of its own is counted from the events, not person activity.
+    const firefox = { events: [{ id: '$pageview', order: 0, properties: [{ key: '$browser', value: 'Firefox' }] }, ...base.events.slice(1)] };
+    const steps = await funnel(firefox) as FunnelStepResult[];
+    expect(counts(steps)).toEqual([2, 0, 0]);
+    expect(steps[1]!.dropped_off).toBe(2);
+    expect(counts(await funnel({ funnel_order_type: 'strict', ...firefox }) as FunnelStepResult[])).toEqual([2, 0, 0]);
+    // A second step no one did leaves only entrants.
+    expect(counts(await funnel({ events: [base.events[0], { id: 'never happened', order: 1 }] }) as FunnelStepResult[])).toEqual([6, 0]);
+  });
+
   it('strict funnels break on any event between steps; unordered ones take the steps in any order', async () => {
     expect(counts(await funnel({ funnel_order_type: 'strict' }) as FunnelStepResult[])).toEqual([6, 2, 1]);
     expect(counts(await funnel({ funnel_order_type: 'unordered' }) as FunnelStepResult[])).toEqual([7, 4, 1]);

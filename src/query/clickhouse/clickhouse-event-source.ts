@@ -46,6 +46,8 @@ export interface ClickHouseSourceInput {
    * person, event and quarter hour, instead of every event.
    */
   presence?: boolean;
+  /** A subquery of persons (over the cluster) the rows are limited to. */
+  personsIn?: string;
 }
 
 /** `FROM ... WHERE ...` of the events, the expression of each event's person, and where properties are found. */
@@ -119,6 +121,8 @@ export function clickHouseEventSource(input: ClickHouseSourceInput): ClickHouseS
     }
   }
   if (input.properties.values.length > 0) conditions.push(clickHouseGroupCondition(input.properties, scope, params));
+  // GLOBAL: the initiator answers the subquery over every shard once and sends each shard the persons.
+  if (input.personsIn) conditions.push(`(${persons ? 'person' : clickHousePersonId} GLOBAL IN ${input.personsIn})`);
   const overrides = clickHouseOverrides(store, project);
   const events = clickHouseTable(store, activity ? 'person_activity' : 'events');
   if (!persons && input.readsPerson === false && !conditions.some((condition) => condition.includes(clickHousePersonId))) {

@@ -6,6 +6,22 @@ import { clickHouseEntityCondition, clickHouseEventSource } from './clickhouse-e
 import { ClickHouseParams } from './clickhouse-params.ts';
 import type { ClickHouseQuery } from './clickhouse-series-query.ts';
 
+/** The persons who did one step in the range, as a subquery (person activity can answer). */
+function stepPersons(context: InsightContext, store: ClickHouseStore, materialized: Set<string>, params: ClickHouseParams, input: FunnelSequenceInput, step: number): string {
+  const entity = input.steps[step]!;
+  const source = clickHouseEventSource({
+    store, materialized, projectId: context.project.id, params, from: input.from, to: input.to, entities: [entity], properties: input.properties,
+    joinPersons: entity.usesPersons, presence: true,
+  });
+  return `(SELECT ${source.person} AS person ${source.from})`;
+}
+
+/** How many persons did the funnel's first step in the range: the ClickHouse form of funnelEntrantsQuery. */
+export async function clickHouseFunnelEntrantsQuery(context: InsightContext, store: ClickHouseStore, input: FunnelSequenceInput): Promise<ClickHouseQuery> {
+  const params = new ClickHouseParams();
+  return { text: `SELECT uniqExact(person) AS entrants FROM ${stepPersons(context, store, await materializedKeys(store), params, input, 0)}`, values: [] };
+}
+
 /**
  * Each person's step events in time order (then uuid order, as Postgres sorts them) with the
  * bit mask of the steps each matches: the ClickHouse form of funnelSequencesQuery. Grouping by
@@ -13,10 +29,12 @@ import type { ClickHouseQuery } from './clickhouse-series-query.ts';
  */
 export async function clickHouseFunnelSequencesQuery(context: InsightContext, store: ClickHouseStore, input: FunnelSequenceInput): Promise<ClickHouseQuery> {
   const params = new ClickHouseParams();
+  const materialized = await materializedKeys(store);
   const source = clickHouseEventSource({
-    store, materialized: await materializedKeys(store), projectId: context.project.id, params, from: input.from, to: input.to,
+    store, materialized, projectId: context.project.id, params, from: input.from, to: input.to,
     entities: input.order === 'strict' ? [] : input.steps, properties: input.properties,
     joinPersons: input.breakdown?.type === 'person' || input.steps.some((step) => step.usesPersons),
+    personsIn: input.pastFirstStep ? stepPersons(context, store, materialized, params, input, 1) : undefined,
   });
   const mask = input.steps.map((step, index) => `if(${clickHouseEntityCondition(step, source.scope, params)}, ${1 << index}, 0)`).join(' + ');
   // The breakdown is gathered only when asked for, and the tie-break is the uuid's 16 bytes (the

@@ -1,4 +1,4 @@
-import { clickHouseFunnelSequencesQuery } from '../clickhouse/clickhouse-funnel-sequences.ts';
+import { clickHouseFunnelEntrantsQuery, clickHouseFunnelSequencesQuery } from '../clickhouse/clickhouse-funnel-sequences.ts';
 import { runEventsQuery } from '../events-query.ts';
 import type { EntityMatcher } from '../filters/entity-condition.ts';
 import { eventPersonId, eventScope, eventSource } from '../filters/event-source.ts';
@@ -15,6 +15,12 @@ export interface FunnelSequenceInput {
   /** Strict funnels see every event of the person (any other event between two steps breaks the chain); ordered ones send fewer. */
   order: FunnelOrder;
   breakdown?: { type: 'event' | 'person'; key: string };
+  /**
+   * Only the persons who did the second step in the range: no one else can get past the first,
+   * so when the caller needs no more of them than how many they are (countFunnelEntrants), their
+   * events are not sent.
+   */
+  pastFirstStep?: boolean;
 }
 
 /** `breakdowns` is empty when the funnel has no breakdown. */
@@ -34,6 +40,7 @@ export function funnelSequencesQuery(context: InsightContext, input: FunnelSeque
   const source = eventSource({
     context, params, from: input.from, to: input.to, entities: input.order === 'strict' ? [] : input.steps, properties: input.properties,
     joinPersons: input.breakdown?.type === 'person' || input.steps.some((step) => step.usesPersons),
+    extraConditions: input.pastFirstStep ? [`${eventPersonId} IN (SELECT ${eventPersonId} FROM ${stepSource(context, params, input, 1)})`] : [],
   });
   // Each ordered aggregate sorts every person's events again, so the breakdowns are gathered only when asked for.
   const breakdowns = input.breakdown ? 'array_agg(breakdown ORDER BY ms, seq)' : "'{}'::text[]";
@@ -42,6 +49,25 @@ export function funnelSequencesQuery(context: InsightContext, input: FunnelSeque
            FROM ${source}) steps
      GROUP BY person_id`;
   return { text, values: params.values };
+}
+
+/** The events of one step in the range, read as presence (person activity can answer). */
+function stepSource(context: InsightContext, params: SqlParams, input: FunnelSequenceInput, step: number): string {
+  const entity = input.steps[step]!;
+  return eventSource({ context, params, from: input.from, to: input.to, entities: [entity], properties: input.properties, joinPersons: entity.usesPersons, presence: true });
+}
+
+/** How many persons did the funnel's first step in the range. */
+export function funnelEntrantsQuery(context: InsightContext, input: FunnelSequenceInput): { text: string; values: unknown[] } {
+  const params = new SqlParams();
+  const text = `SELECT count(*) AS entrants FROM (SELECT DISTINCT ${eventPersonId} FROM ${stepSource(context, params, input, 0)}) entrants`;
+  return { text, values: params.values };
+}
+
+export async function countFunnelEntrants(context: InsightContext, input: FunnelSequenceInput): Promise<number> {
+  const [row] = await runEventsQuery<{ entrants: number | string }>(context, 'insights.funnel_entrants',
+    () => funnelEntrantsQuery(context, input), (store) => clickHouseFunnelEntrantsQuery(context, store, input));
+  return Number(row?.entrants ?? 0);
 }
 
 export async function loadFunnelSequences(context: InsightContext, input: FunnelSequenceInput): Promise<PersonFunnelRow[]> {

@@ -4,7 +4,7 @@ import type { InsightContext } from '../insight-context.ts';
 import { seriesOf, type InsightFilter, type Series } from '../insight-filter.ts';
 import { InvalidQueryError } from '../query-error.ts';
 import { breakdownNull, breakdownOther } from '../trends/breakdown-value.ts';
-import { loadFunnelSequences } from './funnel-sequences.ts';
+import { countFunnelEntrants, loadFunnelSequences } from './funnel-sequences.ts';
 import { funnelTrends, type FunnelTrendsResult } from './funnel-trends.ts';
 import { matchFunnel, type FunnelMatch } from './match-funnel.ts';
 
@@ -40,8 +40,22 @@ function funnelSteps(filter: InsightFilter): Series[] {
   return steps;
 }
 
-/** Every person who did the first step in the range, with how far they got and their breakdown value (from the first step's event). */
-export async function evaluateFunnel(context: InsightContext, filter: InsightFilter): Promise<{ steps: Series[]; labels: string[]; outcomes: PersonOutcome[] }> {
+export interface FunnelEvaluation {
+  steps: Series[];
+  labels: string[];
+  /** Persons who did the first step in the range, with how far they got and their breakdown value (from the first step's event)... */
+  outcomes: PersonOutcome[];
+  /** ...but for these many, who did only the first step and were counted, not listed (see `listsEveryEntrant`). */
+  unlistedEntrants: number;
+}
+
+/**
+ * How far each person got. Unless `listsEveryEntrant` (persons of the first step, breakdowns and
+ * conversion over time need each entrant), an ordered or strict funnel reads the sequences of
+ * only the persons who did its second step and counts the rest: on a busy site most visitors
+ * stop at the first step, and sending their events is most of the work.
+ */
+export async function evaluateFunnel(context: InsightContext, filter: InsightFilter, listsEveryEntrant: boolean): Promise<FunnelEvaluation> {
   const steps = funnelSteps(filter);
   const range = await resolveRange(context, { dateFrom: filter.date_from, dateTo: filter.date_to, interval: 'day' });
   const matchers = await Promise.all(steps.map((step) => matchEntity(context, step)));
@@ -49,9 +63,9 @@ export async function evaluateFunnel(context: InsightContext, filter: InsightFil
     ? { type: filter.breakdown_type === 'person' ? 'person' as const : 'event' as const, key: String(filter.breakdown) }
     : undefined;
   if (filter.breakdown_type === 'cohort') throw new InvalidQueryError('funnels break down by an event or person property', 'breakdown_type');
-  const rows = await loadFunnelSequences(context, {
-    steps: matchers, properties: filter.properties, from: range.from, to: range.to, order: filter.funnel_order_type, breakdown,
-  });
+  const pastFirstStep = !listsEveryEntrant && !breakdown && steps.length > 1 && filter.funnel_order_type !== 'unordered' && filter.funnel_viz_type !== 'trends';
+  const input = { steps: matchers, properties: filter.properties, from: range.from, to: range.to, order: filter.funnel_order_type, breakdown, pastFirstStep };
+  const [rows, entrants] = await Promise.all([loadFunnelSequences(context, input), pastFirstStep ? countFunnelEntrants(context, input) : undefined]);
   const windowMs = funnelWindowMs(filter);
   const outcomes: PersonOutcome[] = [];
   for (const row of rows) {
@@ -60,7 +74,9 @@ export async function evaluateFunnel(context: InsightContext, filter: InsightFil
     outcomes.push({ personId: row.personId, match, breakdown: breakdown ? row.breakdowns[match.startIndex] ?? breakdownNull : undefined });
   }
   if (breakdown) limitBreakdowns(outcomes, filter.breakdown_limit);
-  return { steps, labels: matchers.map((matcher) => matcher.label), outcomes };
+  // The two reads are two snapshots: events written between them can make the count fall short of the listed.
+  const unlistedEntrants = entrants === undefined ? 0 : Math.max(0, entrants - outcomes.length);
+  return { steps, labels: matchers.map((matcher) => matcher.label), outcomes, unlistedEntrants };
 }
 
 /** Keeps the breakdown values with the most persons entering the funnel; the rest become "other". */
@@ -78,18 +94,20 @@ function median(values: number[]): number | null {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-function stepResults(steps: Series[], labels: string[], outcomes: PersonOutcome[], breakdownValue?: string): FunnelStepResult[] {
-  const entered = outcomes.length;
+function stepResults(steps: Series[], labels: string[], outcomes: PersonOutcome[], unlistedEntrants: number, breakdownValue?: string): FunnelStepResult[] {
+  const entered = outcomes.length + unlistedEntrants;
+  const reachedCount = (index: number) => (index === 0 ? entered : outcomes.filter((outcome) => outcome.match.steps > index).length);
   return steps.map((step, index) => {
     const reached = outcomes.filter((outcome) => outcome.match.steps > index);
-    const previous = index === 0 ? entered : outcomes.filter((outcome) => outcome.match.steps > index - 1).length;
+    const count = reachedCount(index);
+    const previous = index === 0 ? entered : reachedCount(index - 1);
     const seconds = index === 0 ? [] : reached.map((outcome) => (outcome.match.times[index]! - outcome.match.times[index - 1]!) / 1000);
     const result: FunnelStepResult = {
       action_id: step.id, name: step.name ?? labels[index]!, custom_name: step.custom_name ?? null, order: index, type: step.type,
-      count: reached.length,
-      conversion_rate: entered === 0 ? 0 : reached.length / entered,
-      step_conversion_rate: previous === 0 ? 0 : reached.length / previous,
-      dropped_off: previous - reached.length,
+      count,
+      conversion_rate: entered === 0 ? 0 : count / entered,
+      step_conversion_rate: previous === 0 ? 0 : count / previous,
+      dropped_off: previous - count,
       average_conversion_time: seconds.length ? seconds.reduce((sum, value) => sum + value, 0) / seconds.length : null,
       median_conversion_time: median(seconds),
     };
@@ -112,10 +130,10 @@ function timeToConvert(outcomes: PersonOutcome[], stepCount: number, binCount: n
 
 /** PostHog's funnel result: the steps (one list per breakdown value when broken down), a time-to-convert histogram, or conversion over time. */
 export async function getFunnel(context: InsightContext, filter: InsightFilter): Promise<FunnelStepResult[] | FunnelStepResult[][] | TimeToConvertResult | FunnelTrendsResult[]> {
-  const { steps, labels, outcomes } = await evaluateFunnel(context, filter);
+  const { steps, labels, outcomes, unlistedEntrants } = await evaluateFunnel(context, filter, false);
   if (filter.funnel_viz_type === 'time_to_convert') return timeToConvert(outcomes, steps.length, filter.bin_count ?? 10);
   if (filter.funnel_viz_type === 'trends') return [await funnelTrends(context, filter, outcomes, steps.length)];
-  if (filter.breakdown === undefined || filter.breakdown === null) return stepResults(steps, labels, outcomes);
+  if (filter.breakdown === undefined || filter.breakdown === null) return stepResults(steps, labels, outcomes, unlistedEntrants);
   const byValue = new Map<string, PersonOutcome[]>();
   for (const outcome of outcomes) {
     const list = byValue.get(outcome.breakdown!);
@@ -124,12 +142,12 @@ export async function getFunnel(context: InsightContext, filter: InsightFilter):
   }
   const values = [...byValue.keys()].sort((a, b) => (a === breakdownOther ? 1 : 0) - (b === breakdownOther ? 1 : 0)
     || byValue.get(b)!.length - byValue.get(a)!.length || (a < b ? -1 : 1));
-  return values.map((value) => stepResults(steps, labels, byValue.get(value)!, value));
+  return values.map((value) => stepResults(steps, labels, byValue.get(value)!, 0, value));
 }
 
 /** Persons who reached `step` (1-based), or with a negative step, who did step -step - 1 and dropped off before -step. */
 export async function getFunnelPersonIds(context: InsightContext, filter: InsightFilter, step: number, breakdownValue?: string): Promise<string[]> {
-  const { steps, outcomes } = await evaluateFunnel(context, filter);
+  const { steps, outcomes } = await evaluateFunnel(context, filter, step === 1 || step === -2);
   if (step === 0 || Math.abs(step) > steps.length || step === -1) throw new InvalidQueryError(`funnel_step must be 1 to ${steps.length}, or -2 to -${steps.length} for drop-offs`, 'funnel_step');
   return outcomes
     .filter((outcome) => breakdownValue === undefined || outcome.breakdown === breakdownValue)

@@ -77,15 +77,48 @@ function retentionQuery(context: InsightContext, input: RetentionInput, select: 
   return { text, values: params.values };
 }
 
+/**
+ * The cohort table's cells (cohort, returned, persons) from one pass over the rows: per
+ * person, a bit string of the periods they are in a cohort of and one of the periods they
+ * returned in (bit k: the k-th period); then the persons per pair of bit strings, of which
+ * there are few, unrolled into the cells. No join of the rows with themselves.
+ */
+function retentionCellsQuery(context: InsightContext, input: RetentionInput): RetentionQuery {
+  const { range, buckets } = input;
+  const d = context.dialect;
+  const params = new SqlParams();
+  const tz = params.add(context.project.timezone);
+  const bucket = d.bucketStart(input.interval, d.localTime('e.timestamp', tz), context.project.weekStartDay);
+  const periods = params.add(buckets);
+  const none = params.add('0'.repeat(buckets.length));
+  // NULL (ignored by bit_or) for a bucket outside the table.
+  const bitOf = (local: string) => `set_bit(${none}::varbit, array_position(${periods}::timestamp[], ${local}) - 1, 1)`;
+  const source = (entity: EntityMatcher, from: Date | undefined) => eventSource({ context, params, from, to: range.to, entities: [entity], properties: input.properties, presence: true });
+  const targetRows = input.firstTime
+    ? `SELECT person_id, ${bitOf('first_bucket')} AS period FROM (
+         SELECT ${eventPersonId} AS person_id, min(${bucket}) AS first_bucket FROM ${source(input.target, undefined)} GROUP BY 1) firsts`
+    : `SELECT ${eventPersonId} AS person_id, ${bitOf(bucket)} AS period FROM ${source(input.target, range.from)}`;
+  const masks = !input.firstTime && input.returning === input.target
+    ? `SELECT bit_or(period) AS targets, bit_or(period) AS returns FROM (${targetRows}) rows GROUP BY person_id`
+    : `SELECT bit_or(target) AS targets, bit_or(returned) AS returns FROM (
+         SELECT person_id, period AS target, NULL::varbit AS returned FROM (${targetRows}) targets
+         UNION ALL
+         SELECT ${eventPersonId}, NULL, ${bitOf(bucket)} FROM ${source(input.returning, range.from)}) rows
+       GROUP BY person_id`;
+  const text = `WITH patterns AS (
+      SELECT targets, coalesce(returns, ${none}::varbit) AS returns, count(*) AS persons FROM (${masks}) masks WHERE targets IS NOT NULL GROUP BY 1, 2)
+    SELECT (${periods}::text[])[cohort] AS cohort, (${periods}::text[])[cohort + later] AS returned, sum(persons) AS persons
+    FROM patterns, generate_series(1, ${params.add(buckets.length)}::int) cohort, generate_series(0, ${params.add(buckets.length)}::int - cohort) later
+    WHERE get_bit(targets, cohort - 1) = 1 AND (later = 0 OR get_bit(returns, cohort + later - 1) = 1)
+    GROUP BY cohort, later`;
+  return { text, values: params.values };
+}
+
 /** PostHog's retention table: one row per cohort (period), each with the persons still active k periods later. */
 export async function getRetention(context: InsightContext, filter: InsightFilter): Promise<RetentionCohort[]> {
-  const key = context.dialect.bucketKey;
   const input = await retentionInput(context, filter);
-  const rows = await runEventsQuery<{ cohort: string; returned: string; persons: number | string }>(context, 'insights.retention', () => retentionQuery(context, input, () => `
-    SELECT ${key('bucket')} AS cohort, ${key('bucket')} AS returned, count(*) AS persons FROM target GROUP BY bucket
-    UNION ALL
-    SELECT ${key('t.bucket')}, ${key('r.bucket')}, count(*) FROM target t JOIN returned r ON r.person_id = t.person_id AND r.bucket > t.bucket GROUP BY t.bucket, r.bucket`),
-  (store) => clickHouseRetentionQuery(context, store, input));
+  const rows = await runEventsQuery<{ cohort: string; returned: string; persons: number | string }>(context, 'insights.retention',
+    () => retentionCellsQuery(context, input), (store) => clickHouseRetentionQuery(context, store, input));
   const index = new Map(input.buckets.map((bucket, position) => [bucket, position]));
   const label = periods[filter.period].label;
   const { days } = bucketLabels(input.buckets, periods[filter.period].interval);
