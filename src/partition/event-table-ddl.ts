@@ -18,6 +18,7 @@ const eventIndexes: EventIndex[] = [
   { suffix: 'project_timestamp', unique: false, columns: '(project_id, timestamp DESC)' },
   { suffix: 'project_event_timestamp', unique: false, columns: '(project_id, event, timestamp DESC) INCLUDE (person_id, distinct_id, uuid)' },
   { suffix: 'project_distinct_id_timestamp', unique: false, columns: '(project_id, distinct_id, timestamp DESC)' },
+  { suffix: 'project_person_event_timestamp', unique: false, columns: '(project_id, person_id, event, timestamp DESC) INCLUDE (uuid)' },
 ];
 
 export const eventIndexCount = eventIndexes.length;

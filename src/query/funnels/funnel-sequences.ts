@@ -6,6 +6,7 @@ import type { PropertyGroup } from '../filters/filter-condition.ts';
 import type { InsightContext } from '../insight-context.ts';
 import { SqlParams } from '../sql-params.ts';
 import type { FunnelOrder, PersonSequence } from './match-funnel.ts';
+import { orderedFunnelEventsQuery } from './ordered-funnel-events.ts';
 
 export interface FunnelSequenceInput {
   steps: EntityMatcher[];
@@ -31,6 +32,7 @@ export interface PersonFunnelRow extends PersonSequence { personId: string; brea
  * query; matching the sequence against the funnel happens in match-funnel.ts, the same for every store.
  */
 export function funnelSequencesQuery(context: InsightContext, input: FunnelSequenceInput): { text: string; values: unknown[] } {
+  if (input.pastFirstStep && input.order === 'ordered') return orderedFunnelEventsQuery(context, input);
   const params = new SqlParams();
   const d = context.dialect;
   const mask = input.steps.map((step, index) => `(CASE WHEN ${step.condition(eventScope, params)} THEN ${1 << index} ELSE 0 END)`).join(' | ');

@@ -1,0 +1,56 @@
+import { eventPersonId, eventScope, eventSource } from '../filters/event-source.ts';
+import type { InsightContext } from '../insight-context.ts';
+import { SqlParams } from '../sql-params.ts';
+import type { FunnelSequenceInput } from './funnel-sequences.ts';
+
+/**
+ * The events an ordered funnel's chains are built from, per person, for a caller that lists only
+ * the persons past the first step: every event of a later step, and before each second-step
+ * event the last first-step event. matchOrdered reads a first-step event only as the latest
+ * start when a second-step event comes, so these give it the answer the person's every event
+ * would; and the first step (half of all events when it is a pageview) is probed per
+ * second-step event through the (project, person, event, time) index instead of scanned.
+ *
+ * The probe runs once per id the person's events were written with: their own, and those merged
+ * into them (person_overrides is kept flat, old id to final person); events sent without a
+ * person profile are found by their distinct id.
+ */
+export function orderedFunnelEventsQuery(context: InsightContext, input: FunnelSequenceInput): { text: string; values: unknown[] } {
+  const params = new SqlParams();
+  const [first, ...later] = input.steps;
+  const mask = input.steps.map((step, index) => `(CASE WHEN ${step.condition(eventScope, params)} THEN ${1 << index} ELSE 0 END)`).join(' | ');
+  const laterSource = eventSource({
+    context, params, from: input.from, to: input.to, entities: later, properties: input.properties,
+    joinPersons: input.steps.some((step) => step.usesPersons),
+  });
+  const project = params.add(context.project.id);
+  // The id a probed event was written with makes it the person's, so the probe reads nothing but
+  // the index: no override join, no distinct id. Of two first-step events at the same instant
+  // either serves: a chain from one has the same times as from the other.
+  const lastFirstStep = (person: string) => `SELECT e.timestamp, e.uuid FROM ${eventSource({
+    context, params, from: input.from, to: input.to, entities: [first!], properties: input.properties, joinPersons: first!.usesPersons,
+    extraConditions: [person, 'e.timestamp <= l.timestamp', '(e.timestamp, e.uuid) < (l.timestamp, l.uuid)'],
+  })}
+      ORDER BY e.timestamp DESC LIMIT 1`;
+  const text = `WITH later AS (
+      SELECT ${eventPersonId} AS person_id, e.person_id AS written_person_id, e.distinct_id, e.timestamp, e.uuid, ${mask} AS mask FROM ${laterSource}),
+    starts AS (
+      SELECT l.person_id, s.timestamp, s.uuid
+      FROM later l LEFT JOIN person_overrides merged ON merged.project_id = ${project} AND merged.override_person_uuid = l.person_id
+      CROSS JOIN LATERAL (VALUES (l.person_id), (merged.old_person_uuid)) w(written_person_id)
+      CROSS JOIN LATERAL (${lastFirstStep('e.person_id = w.written_person_id')}) s
+      WHERE l.mask & 2 <> 0 AND l.written_person_id IS NOT NULL AND w.written_person_id IS NOT NULL
+      UNION
+      SELECT l.person_id, s.timestamp, s.uuid
+      FROM later l CROSS JOIN LATERAL (${lastFirstStep('e.person_id IS NULL AND e.distinct_id = l.distinct_id')}) s
+      WHERE l.mask & 2 <> 0 AND l.written_person_id IS NULL),
+    steps AS (
+      SELECT person_id, timestamp, uuid, mask FROM later
+      UNION ALL
+      -- A start that is a later step's event too is in later already, with all its steps.
+      SELECT person_id, timestamp, uuid, 1 FROM starts WHERE uuid NOT IN (SELECT uuid FROM later))
+    SELECT person_id, array_agg((extract(epoch FROM timestamp) * 1000)::float8 ORDER BY timestamp, uuid) AS times,
+           array_agg(mask ORDER BY timestamp, uuid) AS masks, '{}'::text[] AS breakdowns
+    FROM steps GROUP BY person_id`;
+  return { text, values: params.values };
+}
