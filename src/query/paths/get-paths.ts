@@ -51,7 +51,10 @@ export async function getPaths(context: InsightContext, filter: InsightFilter): 
   const source = eventSource({ context, params, from: range.from, to: range.to, entities, properties: filter.properties, extraConditions: [typeCondition(filter)] });
   const start = filter.start_point ? params.add(filter.start_point) : undefined;
   const end = filter.end_point ? params.add(filter.end_point) : undefined;
-  const text = `WITH items AS (
+  // MATERIALIZED: the items are taken out of the properties before the first sort; inlined,
+  // Postgres sorted the whole ~1 kB rows by person and time and read the properties after
+  // (sounder bench queries, 10M events: 21 s, 13 s this way).
+  const text = `WITH items AS MATERIALIZED (
       SELECT ${eventPersonId} AS person_id, e.timestamp, ${itemSql(filter, d.jsonText)} AS item, ${d.jsonText('e.properties', "'$session_id'")} AS session_id
       FROM ${source}),
     marked AS (
