@@ -49,6 +49,20 @@ describe('retention', () => {
     expect(table.map((row) => row.values.map((value) => value.count))).toEqual([[2, 1, 1, 1], [1, 1, 0], [0, 0], [0]]);
   });
 
+  it('gives the same cells past 63 periods, where a person\'s periods no longer fit one bigint', async () => {
+    const context = await fixture.context(later);
+    for (const retention_type of ['retention_recurring', 'retention_first_time']) {
+      for (const returning_entity of [undefined, { id: 'purchase', type: 'events' }]) {
+        const short = await getRetention(context, retentionFilter({ total_intervals: 63, retention_type, returning_entity }));
+        const long = await getRetention(context, retentionFilter({ total_intervals: 64, retention_type, returning_entity }));
+        const cells = (table: typeof short) => table.map((row) => [row.date, row.values.map((value) => value.count)]);
+        expect(cells(long.slice(1))).toEqual(cells(short));
+      }
+    }
+    const recurring = await getRetention(context, retentionFilter({ total_intervals: 64 }));
+    expect(recurring.slice(-4).map((row) => row.values.map((value) => value.count))).toEqual([[2, 1, 1, 1], [2, 1, 1], [3, 0], [1]]);
+  });
+
   it('recurring with another returning event: who did it each later day, of each cohort of the start event', async () => {
     const table = await getRetention(await fixture.context(later), retentionFilter({ returning_entity: { id: 'purchase', type: 'events' } }));
     // 05-01's cohort {a, b}: b bought on 05-02, both on 05-03, neither on 05-04 (c did).

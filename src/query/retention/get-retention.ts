@@ -9,6 +9,7 @@ import type { InsightFilter, Interval } from '../insight-filter.ts';
 import { InvalidQueryError } from '../query-error.ts';
 import { SqlParams } from '../sql-params.ts';
 import { bucketLabels } from '../trends/bucket-labels.ts';
+import { periodMask } from './period-mask.ts';
 
 export interface RetentionCohort { label: string; date: string; values: Array<{ count: number }> }
 
@@ -79,8 +80,8 @@ function retentionQuery(context: InsightContext, input: RetentionInput, select: 
 
 /**
  * The cohort table's cells (cohort, returned, persons) from one pass over the rows: per
- * person, a bit string of the periods they are in a cohort of and one of the periods they
- * returned in (bit k: the k-th period); then the persons per pair of bit strings, of which
+ * person, a bit mask of the periods they are in a cohort of and one of the periods they
+ * returned in (bit k: the k-th period); then the persons per pair of masks, of which
  * there are few, unrolled into the cells. No join of the rows with themselves.
  */
 function retentionCellsQuery(context: InsightContext, input: RetentionInput): RetentionQuery {
@@ -90,9 +91,9 @@ function retentionCellsQuery(context: InsightContext, input: RetentionInput): Re
   const tz = params.add(context.project.timezone);
   const bucket = d.bucketStart(input.interval, d.localTime('e.timestamp', tz), context.project.weekStartDay);
   const periods = params.add(buckets);
-  const none = params.add('0'.repeat(buckets.length));
-  // NULL (ignored by bit_or) for a bucket outside the table.
-  const bitOf = (local: string) => `set_bit(${none}::varbit, array_position(${periods}::timestamp[], ${local}) - 1, 1)`;
+  const mask = periodMask(buckets.length, params);
+  const none = mask.none;
+  const bitOf = (local: string) => mask.of(`array_position(${periods}::timestamp[], ${local})`);
   const source = (entity: EntityMatcher, from: Date | undefined) => eventSource({ context, params, from, to: range.to, entities: [entity], properties: input.properties, presence: true });
   const targetRows = input.firstTime
     ? `SELECT person_id, ${bitOf('first_bucket')} AS period FROM (
@@ -101,15 +102,15 @@ function retentionCellsQuery(context: InsightContext, input: RetentionInput): Re
   const masks = !input.firstTime && input.returning === input.target
     ? `SELECT bit_or(period) AS targets, bit_or(period) AS returns FROM (${targetRows}) rows GROUP BY person_id`
     : `SELECT bit_or(target) AS targets, bit_or(returned) AS returns FROM (
-         SELECT person_id, period AS target, NULL::varbit AS returned FROM (${targetRows}) targets
+         SELECT person_id, period AS target, NULL AS returned FROM (${targetRows}) targets
          UNION ALL
          SELECT ${eventPersonId}, NULL, ${bitOf(bucket)} FROM ${source(input.returning, range.from)}) rows
        GROUP BY person_id`;
   const text = `WITH patterns AS (
-      SELECT targets, coalesce(returns, ${none}::varbit) AS returns, count(*) AS persons FROM (${masks}) masks WHERE targets IS NOT NULL GROUP BY 1, 2)
+      SELECT targets, coalesce(returns, ${none}) AS returns, count(*) AS persons FROM (${masks}) masks WHERE targets IS NOT NULL GROUP BY 1, 2)
     SELECT (${periods}::text[])[cohort] AS cohort, (${periods}::text[])[cohort + later] AS returned, sum(persons) AS persons
     FROM patterns, generate_series(1, ${params.add(buckets.length)}::int) cohort, generate_series(0, ${params.add(buckets.length)}::int - cohort) later
-    WHERE get_bit(targets, cohort - 1) = 1 AND (later = 0 OR get_bit(returns, cohort + later - 1) = 1)
+    WHERE ${mask.has('targets', 'cohort')} AND (later = 0 OR ${mask.has('returns', 'cohort + later')})
     GROUP BY cohort, later`;
   return { text, values: params.values };
 }
