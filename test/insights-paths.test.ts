@@ -32,6 +32,9 @@ describe('paths', () => {
       { source: '1_https://x.com', target: '2_https://x.com/docs', value: 1, average_conversion_time: 60_000 },
       { source: '2_https://x.com/pricing', target: '3_https://x.com/signup', value: 1, average_conversion_time: 120_000 },
     ]);
+    // step_limit counts steps, so two steps make one edge.
+    expect((await paths({ step_limit: 2 })).map((edge) => [edge.source, edge.target, edge.value]))
+      .toEqual([['1_https://x.com', '2_https://x.com/pricing', 3], ['1_https://x.com', '2_https://x.com/docs', 1]]);
   });
 
   it('starts at a start point and stops at an end point', async () => {
