@@ -12,8 +12,8 @@ import type { FunnelSequenceInput } from './funnel-sequences.ts';
  * second-step event through the (project, person, event, time) index instead of scanned.
  *
  * The probe runs once per id the person's events were written with: their own, and those merged
- * into them (person_overrides is kept flat, old id to final person); events sent without a
- * person profile are found by their distinct id.
+ * into them (person_overrides is kept flat, old id to final person); events stored without a
+ * person id (loaded without a worker) are found by their distinct id.
  */
 export function orderedFunnelEventsQuery(context: InsightContext, input: FunnelSequenceInput): { text: string; values: unknown[] } {
   const params = new SqlParams();
@@ -24,9 +24,9 @@ export function orderedFunnelEventsQuery(context: InsightContext, input: FunnelS
     joinPersons: input.steps.some((step) => step.usesPersons),
   });
   const project = params.add(context.project.id);
-  // The id a probed event was written with makes it the person's, so the probe reads nothing but
-  // the index: no override join, no distinct id. Of two first-step events at the same instant
-  // either serves: a chain from one has the same times as from the other.
+  // The id a probed event was written with makes it the person's, so the probe needs no override
+  // join and, for a step that is a plain event name, reads the index alone. Of two first-step
+  // events at the same instant either serves: a chain from one has the same times as from the other.
   const lastFirstStep = (person: string) => `SELECT e.timestamp, e.uuid FROM ${eventSource({
     context, params, from: input.from, to: input.to, entities: [first!], properties: input.properties, joinPersons: first!.usesPersons,
     extraConditions: [person, 'e.timestamp <= l.timestamp', '(e.timestamp, e.uuid) < (l.timestamp, l.uuid)'],
