@@ -1,10 +1,11 @@
 import { clickHouseFunnelEntrantsQuery, clickHouseFunnelSequencesQuery } from '../clickhouse/clickhouse-funnel-sequences.ts';
 import { runEventsQuery } from '../events-query.ts';
 import type { EntityMatcher } from '../filters/entity-condition.ts';
-import { eventPersonId, eventScope, eventSource } from '../filters/event-source.ts';
+import { eventPersonId, eventSource } from '../filters/event-source.ts';
 import type { PropertyGroup } from '../filters/filter-condition.ts';
 import type { InsightContext } from '../insight-context.ts';
 import { SqlParams } from '../sql-params.ts';
+import { stepMaskSql } from './step-mask.ts';
 import type { FunnelOrder, PersonSequence } from './match-funnel.ts';
 import { orderedFunnelEventsQuery } from './ordered-funnel-events.ts';
 
@@ -17,9 +18,10 @@ export interface FunnelSequenceInput {
   order: FunnelOrder;
   breakdown?: { type: 'event' | 'person'; key: string };
   /**
-   * Only the persons who did the second step in the range: no one else can get past the first,
-   * so when the caller needs no more of them than how many they are (countFunnelEntrants), their
-   * events are not sent.
+   * The caller lists only the persons past the first step and counts the others
+   * (countFunnelEntrants), so only their events are sent: an ordered funnel's later steps and
+   * probed starts (ordered-funnel-events.ts), a strict funnel's every event of the persons who
+   * did the second step.
    */
   pastFirstStep?: boolean;
 }
@@ -35,7 +37,7 @@ export function funnelSequencesQuery(context: InsightContext, input: FunnelSeque
   if (input.pastFirstStep && input.order === 'ordered') return orderedFunnelEventsQuery(context, input);
   const params = new SqlParams();
   const d = context.dialect;
-  const mask = input.steps.map((step, index) => `(CASE WHEN ${step.condition(eventScope, params)} THEN ${1 << index} ELSE 0 END)`).join(' | ');
+  const mask = stepMaskSql(input.steps, params);
   const breakdown = input.breakdown
     ? d.jsonText(input.breakdown.type === 'person' ? 'p.properties' : 'e.properties', params.add(input.breakdown.key))
     : 'NULL::text';

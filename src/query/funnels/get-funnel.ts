@@ -51,8 +51,8 @@ export interface FunnelEvaluation {
 
 /**
  * How far each person got. Unless `listsEveryEntrant` (persons of the first step, breakdowns and
- * conversion over time need each entrant), an ordered or strict funnel reads the sequences of
- * only the persons who did its second step and counts the rest: on a busy site most visitors
+ * conversion over time need each entrant), an ordered or strict funnel reads the events of only
+ * the persons who got past its first step and counts the rest: on a busy site most visitors
  * stop at the first step, and sending their events is most of the work.
  */
 export async function evaluateFunnel(context: InsightContext, filter: InsightFilter, listsEveryEntrant: boolean): Promise<FunnelEvaluation> {

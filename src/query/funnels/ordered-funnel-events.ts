@@ -1,6 +1,7 @@
-import { eventPersonId, eventScope, eventSource } from '../filters/event-source.ts';
+import { eventPersonId, eventSource } from '../filters/event-source.ts';
 import type { InsightContext } from '../insight-context.ts';
 import { SqlParams } from '../sql-params.ts';
+import { stepMaskSql } from './step-mask.ts';
 import type { FunnelSequenceInput } from './funnel-sequences.ts';
 
 /**
@@ -18,7 +19,7 @@ import type { FunnelSequenceInput } from './funnel-sequences.ts';
 export function orderedFunnelEventsQuery(context: InsightContext, input: FunnelSequenceInput): { text: string; values: unknown[] } {
   const params = new SqlParams();
   const [first, ...later] = input.steps;
-  const mask = input.steps.map((step, index) => `(CASE WHEN ${step.condition(eventScope, params)} THEN ${1 << index} ELSE 0 END)`).join(' | ');
+  const mask = stepMaskSql(input.steps, params);
   const laterSource = eventSource({
     context, params, from: input.from, to: input.to, entities: later, properties: input.properties,
     joinPersons: input.steps.some((step) => step.usesPersons),

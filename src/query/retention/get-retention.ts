@@ -9,7 +9,7 @@ import type { InsightFilter, Interval } from '../insight-filter.ts';
 import { InvalidQueryError } from '../query-error.ts';
 import { SqlParams } from '../sql-params.ts';
 import { bucketLabels } from '../trends/bucket-labels.ts';
-import { periodMask } from './period-mask.ts';
+import { periodMask, type PeriodMask } from './period-mask.ts';
 
 export interface RetentionCohort { label: string; date: string; values: Array<{ count: number }> }
 
@@ -43,73 +43,50 @@ async function retentionInput(context: InsightContext, filter: InsightFilter): P
   const targetEntity = filter.target_entity ?? filter.events[0] ?? { id: '$pageview', type: 'events' as const };
   const returningEntity = filter.returning_entity ?? targetEntity;
   const target = await matchEntity(context, targetEntity);
-  // One matcher when both are the same entity: retentionQuery then reads its rows once.
+  // One matcher when both are the same entity: retentionMasks then reads its rows once.
   const returning = JSON.stringify(returningEntity) === JSON.stringify(targetEntity) ? target : await matchEntity(context, returningEntity);
   return { interval: period.interval, range, buckets, target, returning, firstTime: filter.retention_type === 'retention_first_time', properties: filter.properties };
 }
 
 /**
- * The SQL behind the cohort table: `target` holds (person, cohort bucket): each bucket the
- * person did the start event in (recurring), or only the bucket of their first time ever
- * (first time); `returned` the buckets they did the returning event in. Each holds a (person,
- * bucket) once, so their join has a row per person in each (cohort, returned) cell.
+ * Each person's periods as two masks from one pass over the rows (bit k - 1: the k-th period):
+ * `targets`, the periods they are in a cohort of (each one they did the start event in, or
+ * only that of their first time ever), and `returns`, those they did the returning event in.
+ * The cohort table counts persons per pair of masks; a cell's persons are read off them too.
  */
-function retentionQuery(context: InsightContext, input: RetentionInput, select: (params: SqlParams) => string): RetentionQuery {
+function retentionMasks(context: InsightContext, input: RetentionInput, params: SqlParams): { masks: string; mask: PeriodMask; periods: string } {
   const { range, buckets } = input;
   const d = context.dialect;
-  const params = new SqlParams();
-  const tz = params.add(context.project.timezone);
-  // Buckets stay timestamps inside the query (text only for the few rows it returns).
-  const bucket = d.bucketStart(input.interval, d.localTime('e.timestamp', tz), context.project.weekStartDay);
-  const targetRows = input.firstTime
-    ? `SELECT person_id, first_bucket AS bucket FROM (
-         SELECT ${eventPersonId} AS person_id, min(${bucket}) AS first_bucket
-         FROM ${eventSource({ context, params, to: range.to, entities: [input.target], properties: input.properties, presence: true })}
-         GROUP BY 1) firsts WHERE first_bucket >= ${params.add(buckets[0])}::timestamp`
-    : `SELECT DISTINCT ${eventPersonId} AS person_id, ${bucket} AS bucket
-       FROM ${eventSource({ context, params, from: range.from, to: range.to, entities: [input.target], properties: input.properties, presence: true })}`;
-  const returnedRows = !input.firstTime && input.returning === input.target
-    ? 'SELECT * FROM target'
-    : `SELECT DISTINCT ${eventPersonId} AS person_id, ${bucket} AS bucket
-      FROM ${eventSource({ context, params, from: range.from, to: range.to, entities: [input.returning], properties: input.properties, presence: true })}`;
-  const text = `WITH target AS (${targetRows}),
-    returned AS (${returnedRows})
-    ${select(params)}`;
-  return { text, values: params.values };
-}
-
-/**
- * The cohort table's cells (cohort, returned, persons) from one pass over the rows: per
- * person, a bit mask of the periods they are in a cohort of and one of the periods they
- * returned in (bit k: the k-th period); then the persons per pair of masks, of which
- * there are few, unrolled into the cells. No join of the rows with themselves.
- */
-function retentionCellsQuery(context: InsightContext, input: RetentionInput): RetentionQuery {
-  const { range, buckets } = input;
-  const d = context.dialect;
-  const params = new SqlParams();
   const tz = params.add(context.project.timezone);
   const bucket = d.bucketStart(input.interval, d.localTime('e.timestamp', tz), context.project.weekStartDay);
   const periods = params.add(buckets);
   const mask = periodMask(buckets.length, params);
-  const none = mask.none;
   const bitOf = (local: string) => mask.of(`array_position(${periods}::timestamp[], ${local})`);
   const source = (entity: EntityMatcher, from: Date | undefined) => eventSource({ context, params, from, to: range.to, entities: [entity], properties: input.properties, presence: true });
   const targetRows = input.firstTime
     ? `SELECT person_id, ${bitOf('first_bucket')} AS period FROM (
          SELECT ${eventPersonId} AS person_id, min(${bucket}) AS first_bucket FROM ${source(input.target, undefined)} GROUP BY 1) firsts`
     : `SELECT ${eventPersonId} AS person_id, ${bitOf(bucket)} AS period FROM ${source(input.target, range.from)}`;
+  // A first period outside the table sets no bit (NULL), so that person has no targets.
   const masks = !input.firstTime && input.returning === input.target
-    ? `SELECT bit_or(period) AS targets, bit_or(period) AS returns FROM (${targetRows}) rows GROUP BY person_id`
-    : `SELECT bit_or(target) AS targets, bit_or(returned) AS returns FROM (
+    ? `SELECT person_id, bit_or(period) AS targets, bit_or(period) AS returns FROM (${targetRows}) rows GROUP BY person_id`
+    : `SELECT person_id, bit_or(target) AS targets, coalesce(bit_or(returned), ${mask.none}) AS returns FROM (
          SELECT person_id, period AS target, NULL AS returned FROM (${targetRows}) targets
          UNION ALL
          SELECT ${eventPersonId}, NULL, ${bitOf(bucket)} FROM ${source(input.returning, range.from)}) rows
        GROUP BY person_id`;
+  return { masks, mask, periods };
+}
+
+/** The cohort table's cells (cohort, returned, persons): persons per pair of masks, of which there are few, unrolled into the cells. */
+function retentionCellsQuery(context: InsightContext, input: RetentionInput): RetentionQuery {
+  const params = new SqlParams();
+  const { masks, mask, periods } = retentionMasks(context, input, params);
+  const count = params.add(input.buckets.length);
   const text = `WITH patterns AS (
-      SELECT targets, coalesce(returns, ${none}) AS returns, count(*) AS persons FROM (${masks}) masks WHERE targets IS NOT NULL GROUP BY 1, 2)
+      SELECT targets, returns, count(*) AS persons FROM (${masks}) masks WHERE targets IS NOT NULL GROUP BY 1, 2)
     SELECT (${periods}::text[])[cohort] AS cohort, (${periods}::text[])[cohort + later] AS returned, sum(persons) AS persons
-    FROM patterns, generate_series(1, ${params.add(buckets.length)}::int) cohort, generate_series(0, ${params.add(buckets.length)}::int - cohort) later
+    FROM patterns, generate_series(1, ${count}::int) cohort, generate_series(0, ${count}::int - cohort) later
     WHERE ${mask.has('targets', 'cohort')} AND (later = 0 OR ${mask.has('returns', 'cohort + later')})
     GROUP BY cohort, later`;
   return { text, values: params.values };
@@ -140,12 +117,12 @@ export async function getRetentionPersonIds(context: InsightContext, filter: Ins
   if (cohort < 0 || period < 0 || cohort + period >= buckets.length) {
     throw new InvalidQueryError(`no cell (${cohort}, ${period}) in a table of ${buckets.length} periods`, 'selected_interval');
   }
-  const rows = await runEventsQuery<{ person_id: string }>(context, 'insights.retention_persons', () => retentionQuery(context, input, (params) => {
-    const cohortBucket = `${params.add(buckets[cohort])}::timestamp`;
-    return period === 0
-      ? `SELECT person_id::text FROM target WHERE bucket = ${cohortBucket}`
-      : `SELECT DISTINCT t.person_id::text FROM target t JOIN returned r ON r.person_id = t.person_id
-         WHERE t.bucket = ${cohortBucket} AND r.bucket = ${params.add(buckets[cohort + period])}::timestamp`;
-  }), (store) => clickHouseRetentionPersonsQuery(context, store, input, buckets[cohort]!, period === 0 ? undefined : buckets[cohort + period]));
+  const rows = await runEventsQuery<{ person_id: string }>(context, 'insights.retention_persons', () => {
+    const params = new SqlParams();
+    const { masks, mask } = retentionMasks(context, input, params);
+    const inCohort = mask.has('targets', `${params.add(cohort + 1)}::int`);
+    const returned = period === 0 ? '' : ` AND ${mask.has('returns', `${params.add(cohort + period + 1)}::int`)}`;
+    return { text: `SELECT person_id::text FROM (${masks}) masks WHERE targets IS NOT NULL AND ${inCohort}${returned}`, values: params.values };
+  }, (store) => clickHouseRetentionPersonsQuery(context, store, input, buckets[cohort]!, period === 0 ? undefined : buckets[cohort + period]));
   return rows.map((row) => row.person_id);
 }
