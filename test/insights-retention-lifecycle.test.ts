@@ -14,9 +14,13 @@ const visits: Record<string, string[]> = {
 };
 // Purchases, for retention whose returning event is another than its start event.
 const purchases: Record<string, string[]> = { a: ['05-03'], b: ['05-02', '05-03'], c: ['05-04'] };
+// e's first open is in the lookback before a range starting 05-01 (which reaches back 25 hours).
+const personlessOpens: Record<string, string[]> = { e: ['04-29T23:30:00', '05-02T09:00:00'], f: ['05-02T10:00:00', '05-03T10:00:00'] };
 const events: FixtureEvent[] = [
   ...Object.entries(visits).flatMap(([distinct_id, days]) => days.map((day) => ({ event: '$pageview', distinct_id, timestamp: `2026-${day}T12:00:00Z`, properties: {} }))),
   ...Object.entries(purchases).flatMap(([distinct_id, days]) => days.map((day) => ({ event: 'purchase', distinct_id, timestamp: `2026-${day}T13:00:00Z`, properties: {} }))),
+  // Sent without person profiles, so with no creation time: lifecycle tells new persons by their first activity.
+  ...Object.entries(personlessOpens).flatMap(([distinct_id, times]) => times.map((time) => ({ event: 'opened app', distinct_id, timestamp: `2026-${time}Z`, properties: { $process_person_profile: false } }))),
 ];
 
 // Long after the data: retention ranges end at date_to, not now.
@@ -117,5 +121,25 @@ describe('lifecycle', () => {
     const context = await fixture.context(later);
     expect(await distinctIds(await getLifecyclePersonIds(context, filter, 'resurrecting', '2026-05-03 00:00:00'))).toEqual(['b', 'd']);
     expect(await distinctIds(await getLifecyclePersonIds(context, filter, 'dormant', '2026-05-04 00:00:00'))).toEqual(['b', 'c', 'd']);
+  });
+
+  it('calls a person with no creation time new when first active, unless they were active in the lookback', async () => {
+    const opens = parse({ insight: 'LIFECYCLE', events: [{ id: 'opened app' }], date_from: '2026-05-01', date_to: '2026-05-04' });
+    const results = await getLifecycle(await fixture.context(later), opens);
+    expect(Object.fromEntries(results.map((result) => [result.status, result.data]))).toEqual({
+      new: [0, 1, 0, 0], returning: [0, 0, 1, 0], resurrecting: [0, 1, 0, 0], dormant: [0, 0, -1, -1],
+    });
+    expect(await getLifecyclePersonIds(await fixture.context(later), opens, 'resurrecting', '2026-05-02 00:00:00')).toHaveLength(1);
+  });
+
+  it('gives the same bars past 61 periods, where a person\'s periods no longer fit one bigint', async () => {
+    const context = await fixture.context(later);
+    const long = parse({ ...filter, date_from: '2026-02-20' });
+    const results = await getLifecycle(context, long);
+    expect(results[0]!.data).toHaveLength(74);
+    expect(Object.fromEntries(results.map((result) => [result.status, result.data.slice(-4)]))).toEqual({
+      new: [2, 1, 0, 0], returning: [0, 1, 1, 0], resurrecting: [0, 0, 2, 1], dormant: [0, -1, -1, -3],
+    });
+    expect(await distinctIds(await getLifecyclePersonIds(context, long, 'dormant', '2026-05-04 00:00:00'))).toEqual(['b', 'c', 'd']);
   });
 });

@@ -4,7 +4,8 @@ import type { InsightContext } from '../insight-context.ts';
 import type { LifecycleInput, LifecycleStatus } from '../lifecycle/get-lifecycle.ts';
 import { clickHouseEventSource, clickHouseLatestPersons } from './clickhouse-event-source.ts';
 import { ClickHouseParams } from './clickhouse-params.ts';
-import { clickHouseBucketStart, clickHouseBucketText, stepWallClock, wallClockKey, type ClickHouseQuery } from './clickhouse-series-query.ts';
+import { clickHouseBucketStart, clickHouseBucketText, type ClickHouseQuery } from './clickhouse-series-query.ts';
+import { stepWallClock, wallClockKey } from '../filters/wall-clock.ts';
 import { inQuarterHours } from '../filters/person-presence.ts';
 
 /**

@@ -9,6 +9,7 @@ import { clickHouseEventSource, type ClickHouseSource } from './clickhouse-event
 import { clickHouseNumeric } from './clickhouse-filters.ts';
 import { ClickHouseParams } from './clickhouse-params.ts';
 import { inQuarterHours } from '../filters/person-presence.ts';
+import { stepWallClock } from '../filters/wall-clock.ts';
 
 export interface ClickHouseQuery { text: string; values: unknown[] }
 
@@ -80,20 +81,6 @@ async function source(context: InsightContext, store: ClickHouseStore, spec: Ser
     entities: [spec.entity], properties, joinPersons: spec.breakdown?.type === 'person', readsPerson: options.persons ?? readsPerson(spec),
     presence: options.countsPersons && spec.breakdown?.type !== 'event',
   });
-}
-
-
-/** The wall-clock start `steps` intervals after (or before) `key`, as naive seconds: local times step as Postgres' timestamp arithmetic does (calendar months differ in length). */
-export function stepWallClock(key: string, interval: Interval, steps: number): number {
-  const date = new Date(`${key.replace(' ', 'T')}Z`);
-  if (interval === 'month') date.setUTCMonth(date.getUTCMonth() + steps);
-  else date.setTime(date.getTime() + { minute: 60, hour: 3600, day: 86_400, week: 604_800 }[interval] * 1000 * steps);
-  return date.getTime() / 1000;
-}
-
-/** A wall-clock key of naive seconds. */
-export function wallClockKey(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 /** Rows (bucket, breakdown, value) of one series: the ClickHouse form of series-query.ts's seriesQuery. */

@@ -7,7 +7,8 @@ import type { InsightContext } from '../insight-context.ts';
 import type { BreakdownSpec } from '../trends/breakdown-value.ts';
 import { clickHouseEventSource } from './clickhouse-event-source.ts';
 import { ClickHouseParams } from './clickhouse-params.ts';
-import { clickHouseBreakdown, clickHouseBucketKey, stepWallClock, wallClockKey, type ClickHouseQuery } from './clickhouse-series-query.ts';
+import { clickHouseBreakdown, clickHouseBucketKey, type ClickHouseQuery } from './clickhouse-series-query.ts';
+import { stepWallClock, wallClockKey } from '../filters/wall-clock.ts';
 
 export interface TrendsPersonsInput {
   entity: EntityMatcher;

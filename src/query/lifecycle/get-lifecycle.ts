@@ -1,5 +1,6 @@
 import { clickHouseLifecyclePersonsQuery, clickHouseLifecycleQuery } from '../clickhouse/clickhouse-lifecycle.ts';
-import { runEventsQuery } from '../events-query.ts';
+import { queryClickHouseEvents } from '../events-query.ts';
+import { runQuery } from '../../db/pool.ts';
 import { resolveRange, type ResolvedRange } from '../filters/date-range.ts';
 import { matchEntity, type EntityMatcher } from '../filters/entity-condition.ts';
 import type { PropertyGroup } from '../filters/filter-condition.ts';
@@ -10,6 +11,8 @@ import { InvalidQueryError } from '../query-error.ts';
 import { SqlParams } from '../sql-params.ts';
 import { bucketLabels } from '../trends/bucket-labels.ts';
 import { inQuarterHours } from '../filters/person-presence.ts';
+import { stepWallClock, wallClockKey } from '../filters/wall-clock.ts';
+import { periodMask, readPeriodMask, type PeriodMask } from '../retention/period-mask.ts';
 
 export const lifecycleStatuses = ['new', 'returning', 'resurrecting', 'dormant'] as const;
 export type LifecycleStatus = typeof lifecycleStatuses[number];
@@ -24,36 +27,57 @@ export interface LifecycleResult { status: LifecycleStatus; label: string; data:
 const lookbackMs = { minute: 60_000, hour: 3_600_000, day: 90_000_000, week: 608_400_000, month: 2_682_000_000 } as const;
 
 /**
- * (person, bucket, status) rows: active persons are new (first seen in this interval),
- * returning (active in the previous one too) or resurrecting (seen before, not in the previous
- * one); dormant persons were active in the previous interval and not in this one.
+ * The periods a person's activity is placed in, oldest first: the range's, after the two
+ * before it (the lookback reaches into the second at most; activity there tells a person
+ * without a creation time, first active in the range, from a new one).
  */
-function lifecycleRows(context: InsightContext, input: LifecycleInput, params: SqlParams): string {
-  const { entity, range } = input;
+function lifecyclePeriods(range: ResolvedRange): string[] {
+  const before = [-2, -1].map((steps) => wallClockKey(stepWallClock(range.buckets[0]!, range.interval, steps)));
+  return [...before, ...range.buckets];
+}
+
+/**
+ * One row per person: `mask`, the periods they were active in (see lifecyclePeriods and
+ * periodMask), and `created`, the 1-based period their person was created in (0: another
+ * one; NULL: no creation time). Grouping the events by person once replaces a sort of every
+ * (person, period) pair; what the statuses are is read off the masks by statusesAt.
+ */
+function lifecycleMasks(context: InsightContext, input: LifecycleInput, params: SqlParams): { text: string; mask: PeriodMask } {
+  const { range } = input;
   const d = context.dialect;
   const tz = params.add(context.project.timezone);
-  const step = d.step(range.interval);
-  const bucketOf = (timestamp: string) => d.bucketStart(range.interval, d.localTime(timestamp, tz), context.project.weekStartDay);
-  const first = `${params.add(range.buckets[0])}::timestamp`;
-  const activity = `SELECT DISTINCT ${eventPersonId} AS person_id, ${bucketOf('e.timestamp')} AS bucket
-    FROM ${eventSource({ context, params, from: input.lookbackFrom, to: range.to, entities: [entity], properties: input.properties, presence: inQuarterHours(range.interval) })}`;
-  // One pass over each person's buckets in order tells the previous one, the next one and the
-  // first: no self-joins, and no correlated subqueries (those would rescan the activity per row).
-  return `WITH activity AS (${activity}),
-    marked AS (
-      SELECT person_id, bucket, lag(bucket) OVER w AS previous_bucket, lead(bucket) OVER w AS next_bucket, first_value(bucket) OVER w AS first_bucket
-      FROM activity WINDOW w AS (PARTITION BY person_id ORDER BY bucket))
-    SELECT a.person_id, a.bucket,
-      CASE WHEN ${bucketOf('p.created_at')} = a.bucket THEN 'new'
-           WHEN a.previous_bucket = a.bucket - ${step} THEN 'returning'
-           WHEN p.created_at IS NULL AND a.first_bucket = a.bucket THEN 'new'
-           ELSE 'resurrecting' END AS status
-    FROM marked a
-    LEFT JOIN persons p ON p.project_id = ${params.add(context.project.id)} AND p.uuid = a.person_id
-    WHERE a.bucket >= ${first}
-    UNION ALL
-    SELECT person_id, bucket + ${step}, 'dormant' FROM marked
-    WHERE next_bucket IS DISTINCT FROM bucket + ${step} AND bucket + ${step} >= ${first} AND bucket + ${step} <= ${params.add(range.buckets.at(-1))}::timestamp`;
+  const periods = lifecyclePeriods(range);
+  const list = `${params.add(periods)}::timestamp[]`;
+  const mask = periodMask(periods.length, params);
+  const positionOf = (timestamp: string) => `array_position(${list}, ${d.bucketStart(range.interval, d.localTime(timestamp, tz), context.project.weekStartDay)})`;
+  const source = eventSource({ context, params, from: input.lookbackFrom, to: range.to, entities: [input.entity], properties: input.properties, presence: inQuarterHours(range.interval) });
+  const text = `SELECT m.person_id, m.mask, CASE WHEN p.created_at IS NULL THEN NULL ELSE coalesce(${positionOf('p.created_at')}, 0) END AS created
+    FROM (SELECT ${eventPersonId} AS person_id, bit_or(${mask.of(positionOf('e.timestamp'))}) AS mask FROM ${source} GROUP BY 1) m
+    LEFT JOIN persons p ON p.project_id = ${params.add(context.project.id)} AND p.uuid = m.person_id`;
+  return { text, mask };
+}
+
+/**
+ * The status of a person in each of the range's periods (undefined: none), from their active
+ * periods and the period they were created in: active persons are new (created in this
+ * period, or with no creation time and never active before), returning (active in the previous
+ * period too) or resurrecting (active before, not in the previous one); dormant persons were
+ * active in the previous period and not in this one.
+ */
+export function statusesAt(active: (position: number) => boolean, created: number | null, periods: number): Array<LifecycleStatus | undefined> {
+  const statuses: Array<LifecycleStatus | undefined> = [];
+  let firstActive: number | undefined;
+  for (let position = 1; position <= periods; position++) {
+    const now = active(position);
+    if (now && firstActive === undefined) firstActive = position;
+    if (position <= 2) continue;
+    const before = active(position - 1);
+    if (!now) statuses.push(before ? 'dormant' : undefined);
+    else if (created === position) statuses.push('new');
+    else if (before) statuses.push('returning');
+    else statuses.push(created === null && firstActive === position ? 'new' : 'resurrecting');
+  }
+  return statuses;
 }
 
 async function lifecycleInput(context: InsightContext, filter: InsightFilter): Promise<LifecycleInput> {
@@ -64,34 +88,58 @@ async function lifecycleInput(context: InsightContext, filter: InsightFilter): P
   return { entity, properties: filter.properties, range, lookbackFrom: new Date(range.from.getTime() - lookbackMs[range.interval]) };
 }
 
+/** Persons per (mask, created) pair, of which there are few: each pair's statuses are read once. */
+async function lifecyclePatterns(context: InsightContext, input: LifecycleInput): Promise<Array<{ statuses: Array<LifecycleStatus | undefined>; persons: number }>> {
+  const params = new SqlParams();
+  const { text } = lifecycleMasks(context, input, params);
+  const count = lifecyclePeriods(input.range).length;
+  const { rows } = await runQuery<{ mask: string; created: number | null; persons: string }>(context.db, 'insights.lifecycle',
+    `SELECT mask::text, created, count(*) AS persons FROM (${text}) m WHERE mask IS NOT NULL GROUP BY m.mask, created`, params.values);
+  return rows.map((row) => ({ statuses: statusesAt(readPeriodMask(row.mask, count), row.created, count), persons: Number(row.persons) }));
+}
+
 /** PostHog's lifecycle: four series, dormant counted negative. */
 export async function getLifecycle(context: InsightContext, filter: InsightFilter): Promise<LifecycleResult[]> {
   const input = await lifecycleInput(context, filter);
   const { range } = input;
-  const found = await runEventsQuery<{ bucket: string; status: LifecycleStatus; persons: number | string }>(context, 'insights.lifecycle', () => {
-    const params = new SqlParams();
-    return { text: `SELECT ${context.dialect.bucketKey('bucket')} AS bucket, status, count(*) AS persons FROM (${lifecycleRows(context, input, params)}) r GROUP BY 1, 2`, values: params.values };
-  }, (store) => clickHouseLifecycleQuery(context, store, input));
-  const rows = found.map((row) => ({ ...row, persons: Number(row.persons) }));
-  const position = new Map(range.buckets.map((bucket, index) => [bucket, index]));
-  const { labels, days } = bucketLabels(range.buckets, range.interval);
   const series = new Map(lifecycleStatuses.map((status) => [status, range.buckets.map(() => 0)]));
-  for (const row of rows) {
-    const index = position.get(row.bucket);
-    if (index !== undefined) series.get(row.status)![index] = row.status === 'dormant' ? -row.persons : row.persons;
+  if (context.clickhouse) {
+    const position = new Map(range.buckets.map((bucket, index) => [bucket, index]));
+    const query = await clickHouseLifecycleQuery(context, context.clickhouse, input);
+    for (const row of await queryClickHouseEvents<{ bucket: string; status: LifecycleStatus; persons: number | string }>(context.clickhouse, 'insights.lifecycle', query.text)) {
+      const index = position.get(row.bucket);
+      if (index !== undefined) series.get(row.status)![index] = Number(row.persons);
+    }
+  } else if (range.buckets.length > 0) {
+    for (const pattern of await lifecyclePatterns(context, input)) {
+      pattern.statuses.forEach((status, index) => {
+        const data = status && series.get(status)!;
+        if (data) data[index] = data[index]! + pattern.persons;
+      });
+    }
   }
+  const { labels, days } = bucketLabels(range.buckets, range.interval);
   return lifecycleStatuses.map((status) => {
-    const data = series.get(status)!;
+    const data = series.get(status)!.map((persons) => (status === 'dormant' && persons > 0 ? -persons : persons));
     return { status, label: status, data, count: data.reduce((sum, value) => sum + value, 0), labels, days };
   });
 }
 
 export async function getLifecyclePersonIds(context: InsightContext, filter: InsightFilter, status: LifecycleStatus, bucket: string): Promise<string[]> {
   const input = await lifecycleInput(context, filter);
-  const rows = await runEventsQuery<{ person_id: string }>(context, 'insights.lifecycle_persons', () => {
-    const params = new SqlParams();
-    const rowsSql = lifecycleRows(context, input, params);
-    return { text: `SELECT person_id::text FROM (${rowsSql}) r WHERE status = ${params.add(status)} AND ${context.dialect.bucketKey('bucket')} = ${params.add(bucket)}`, values: params.values };
-  }, (store) => clickHouseLifecyclePersonsQuery(context, store, input, status, bucket));
-  return rows.map((row) => row.person_id);
+  if (context.clickhouse) {
+    const query = await clickHouseLifecyclePersonsQuery(context, context.clickhouse, input, status, bucket);
+    return (await queryClickHouseEvents<{ person_id: string }>(context.clickhouse, 'insights.lifecycle_persons', query.text)).map((row) => row.person_id);
+  }
+  const index = input.range.buckets.indexOf(bucket);
+  if (index < 0) return [];
+  const params = new SqlParams();
+  const { text, mask } = lifecycleMasks(context, input, params);
+  const count = lifecyclePeriods(input.range).length;
+  // Only persons active in the period or the one before it have a status in it.
+  const position = index + 3;
+  const { rows } = await runQuery<{ person_id: string; mask: string; created: number | null }>(context.db, 'insights.lifecycle_persons',
+    `SELECT person_id::text, mask::text, created FROM (${text}) m
+     WHERE ${mask.has('mask', `${params.add(position)}::int`)} OR ${mask.has('mask', `${params.add(position - 1)}::int`)}`, params.values);
+  return rows.filter((row) => statusesAt(readPeriodMask(row.mask, count), row.created, count)[index] === status).map((row) => row.person_id);
 }

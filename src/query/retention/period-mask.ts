@@ -31,3 +31,10 @@ export function periodMask(count: number, params: SqlParams): PeriodMask {
     has: (mask, position) => `get_bit(${mask}, ${position} - 1) = 1`,
   };
 }
+
+/** Reads a mask as periodMask(count)'s SQL returns it (int8 text, or a bit string whose first character is the first period): whether it holds the 1-based `position`. */
+export function readPeriodMask(mask: string, count: number): (position: number) => boolean {
+  if (count > 63) return (position) => mask[position - 1] === '1';
+  const bits = BigInt(mask);
+  return (position) => ((bits >> BigInt(position - 1)) & 1n) === 1n;
+}
