@@ -46,7 +46,8 @@ export function orderedFunnelEventsQuery(context: InsightContext, input: FunnelS
       FROM later l CROSS JOIN LATERAL (${lastFirstStep('e.person_id IS NULL AND e.distinct_id = l.distinct_id')}) s
       WHERE l.mask & 2 <> 0 AND l.written_person_id IS NULL),
     steps AS (
-      SELECT person_id, timestamp, uuid, mask FROM later
+      -- Only a person with a second-step event can get past the first step.
+      SELECT person_id, timestamp, uuid, mask FROM later WHERE person_id IN (SELECT person_id FROM starts)
       UNION ALL
       -- A start that is a later step's event too is in later already, with all its steps.
       SELECT person_id, timestamp, uuid, 1 FROM starts WHERE uuid NOT IN (SELECT uuid FROM later))
