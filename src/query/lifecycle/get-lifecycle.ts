@@ -64,7 +64,7 @@ function lifecycleMasks(context: InsightContext, input: LifecycleInput, params: 
  * period too) or resurrecting (active before, not in the previous one); dormant persons were
  * active in the previous period and not in this one.
  */
-export function statusesAt(active: (position: number) => boolean, created: number | null, periods: number): Array<LifecycleStatus | undefined> {
+function statusesAt(active: (position: number) => boolean, created: number | null, periods: number): Array<LifecycleStatus | undefined> {
   const statuses: Array<LifecycleStatus | undefined> = [];
   let firstActive: number | undefined;
   for (let position = 1; position <= periods; position++) {
