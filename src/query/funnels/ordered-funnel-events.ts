@@ -46,7 +46,7 @@ export function orderedFunnelEventsQuery(context: InsightContext, input: FunnelS
       FROM later l CROSS JOIN LATERAL (${lastFirstStep('e.person_id IS NULL AND e.distinct_id = l.distinct_id')}) s
       WHERE l.mask & 2 <> 0 AND l.written_person_id IS NULL),
     steps AS (
-      -- Only a person with a second-step event can get past the first step.
+      -- Only a person with a start (a first-step event before a second-step one) can get past the first step.
       SELECT person_id, timestamp, uuid, mask FROM later WHERE person_id IN (SELECT person_id FROM starts)
       UNION ALL
       -- A start that is a later step's event too is in later already, with all its steps.

@@ -42,7 +42,7 @@ function lifecyclePeriods(range: ResolvedRange): string[] {
  * one; NULL: no creation time). Grouping the events by person once replaces a sort of every
  * (person, period) pair; what the statuses are is read off the masks by statusesAt.
  */
-function lifecycleMasks(context: InsightContext, input: LifecycleInput, params: SqlParams): { text: string; mask: PeriodMask } {
+function lifecycleMasks(context: InsightContext, input: LifecycleInput, params: SqlParams): { text: string; mask: PeriodMask; periods: number } {
   const { range } = input;
   const d = context.dialect;
   const tz = params.add(context.project.timezone);
@@ -54,7 +54,7 @@ function lifecycleMasks(context: InsightContext, input: LifecycleInput, params: 
   const text = `SELECT m.person_id, m.mask, CASE WHEN p.created_at IS NULL THEN NULL ELSE coalesce(${positionOf('p.created_at')}, 0) END AS created
     FROM (SELECT ${eventPersonId} AS person_id, bit_or(${mask.of(positionOf('e.timestamp'))}) AS mask FROM ${source} GROUP BY 1) m
     LEFT JOIN persons p ON p.project_id = ${params.add(context.project.id)} AND p.uuid = m.person_id`;
-  return { text, mask };
+  return { text, mask, periods: periods.length };
 }
 
 /**
@@ -91,11 +91,10 @@ async function lifecycleInput(context: InsightContext, filter: InsightFilter): P
 /** Persons per (mask, created) pair, of which there are few: each pair's statuses are read once. */
 async function lifecyclePatterns(context: InsightContext, input: LifecycleInput): Promise<Array<{ statuses: Array<LifecycleStatus | undefined>; persons: number }>> {
   const params = new SqlParams();
-  const { text } = lifecycleMasks(context, input, params);
-  const count = lifecyclePeriods(input.range).length;
+  const { text, periods } = lifecycleMasks(context, input, params);
   const { rows } = await runQuery<{ mask: string; created: number | null; persons: string }>(context.db, 'insights.lifecycle',
     `SELECT mask::text, created, count(*) AS persons FROM (${text}) m WHERE mask IS NOT NULL GROUP BY m.mask, created`, params.values);
-  return rows.map((row) => ({ statuses: statusesAt(readPeriodMask(row.mask, count), row.created, count), persons: Number(row.persons) }));
+  return rows.map((row) => ({ statuses: statusesAt(readPeriodMask(row.mask, periods), row.created, periods), persons: Number(row.persons) }));
 }
 
 /** PostHog's lifecycle: four series, dormant counted negative. */
@@ -134,12 +133,11 @@ export async function getLifecyclePersonIds(context: InsightContext, filter: Ins
   const index = input.range.buckets.indexOf(bucket);
   if (index < 0) return [];
   const params = new SqlParams();
-  const { text, mask } = lifecycleMasks(context, input, params);
-  const count = lifecyclePeriods(input.range).length;
+  const { text, mask, periods } = lifecycleMasks(context, input, params);
   // Only persons active in the period or the one before it have a status in it.
   const position = index + 3;
   const { rows } = await runQuery<{ person_id: string; mask: string; created: number | null }>(context.db, 'insights.lifecycle_persons',
     `SELECT person_id::text, mask::text, created FROM (${text}) m
      WHERE ${mask.has('mask', `${params.add(position)}::int`)} OR ${mask.has('mask', `${params.add(position - 1)}::int`)}`, params.values);
-  return rows.filter((row) => statusesAt(readPeriodMask(row.mask, count), row.created, count)[index] === status).map((row) => row.person_id);
+  return rows.filter((row) => statusesAt(readPeriodMask(row.mask, periods), row.created, periods)[index] === status).map((row) => row.person_id);
 }
