@@ -44,6 +44,22 @@ describe('paths', () => {
       .toEqual([['1_https://x.com', '2_https://x.com/pricing', 3]]);
   });
 
+  it('keeps URLs as sent, and screens, whole (on Postgres, the sessions come from path_sessions)', async () => {
+    const edges = await paths({ path_strip_query: false });
+    // The order of URLs that differ only after "pricing" depends on the collation; the edges do not.
+    expect(edges).toHaveLength(5);
+    expect(edges).toEqual(expect.arrayContaining([
+      { source: '1_https://x.com/', target: '2_https://x.com/docs', value: 1, average_conversion_time: 60_000 },
+      { source: '1_https://x.com/', target: '2_https://x.com/pricing', value: 1, average_conversion_time: 300_000 },
+      // p3's two home pages are one step, timed from the first.
+      { source: '1_https://x.com/', target: '2_https://x.com/pricing/', value: 1, average_conversion_time: 120_000 },
+      { source: '1_https://x.com/', target: '2_https://x.com/pricing?ref=a', value: 1, average_conversion_time: 60_000 },
+      { source: '2_https://x.com/pricing?ref=a', target: '3_https://x.com/signup', value: 1, average_conversion_time: 120_000 },
+    ]));
+    expect(await paths({ path_strip_query: false, include_event_types: ['$screen'], start_point: 'Settings' })).toEqual([]);
+    expect(await paths({ path_strip_query: false, include_event_types: ['$screen'] })).toEqual([{ source: '1_Home', target: '2_Settings', value: 1, average_conversion_time: 10_000 }]);
+  });
+
   it('follows mobile screens', async () => {
     expect((await paths({ include_event_types: ['$screen'] })).map((edge) => [edge.source, edge.target, edge.value])).toEqual([['1_Home', '2_Settings', 1]]);
   });

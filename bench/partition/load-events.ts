@@ -3,11 +3,12 @@ import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Pool } from '../../src/db/pool.ts';
 import { recountEvents } from '../../src/rollups/event-counts.ts';
+import { rebuildPathSessions } from '../../src/rollups/path-sessions.ts';
 import { rebuildPersonActivity } from '../../src/rollups/person-activity.ts';
 import { createCopyRowBuilder } from '../ingest/prepare-requests.ts';
 import { generateWorkload } from '../workload/generate-workload.ts';
 
-/** Streams `events` standard-workload events straight into `events` with COPY (the dataset a conversion starts from), and counts them into event_counts and person_activity. */
+/** Streams `events` standard-workload events straight into `events` with COPY (the dataset a conversion starts from), and counts them into event_counts and person_activity and cuts their path_sessions. */
 export async function loadWorkloadEvents(pool: Pool, projectId: number, options: { events: number; seed: number; spanDays: number }, log: (line: string) => void): Promise<number> {
   const copyRow = createCopyRowBuilder(projectId, options.seed);
   const started = performance.now();
@@ -31,9 +32,11 @@ export async function loadWorkloadEvents(pool: Pool, projectId: number, options:
     // The worker counts the events it stores; these came in without one.
     await recountEvents(pool, projectId);
     await rebuildPersonActivity(pool, projectId);
+    await rebuildPathSessions(pool, projectId);
     await client.query('ANALYZE events');
     await client.query('ANALYZE event_counts');
     await client.query('ANALYZE person_activity');
+    await client.query('ANALYZE path_sessions');
   } finally {
     client.release();
   }

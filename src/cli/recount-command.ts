@@ -2,14 +2,15 @@ import type { Command } from 'commander';
 import { listProjects } from '../accounts/projects.ts';
 import { loadConfig } from '../config/config.ts';
 import { recountEvents } from '../rollups/event-counts.ts';
+import { rebuildPathSessions } from '../rollups/path-sessions.ts';
 import { rebuildPersonActivity } from '../rollups/person-activity.ts';
 import { printJson } from './output.ts';
 import { withDatabase } from './with-database.ts';
 
-/** `sounder recount`: event_counts, property_counts and person_activity rebuilt from the stored events, after events arrived without a worker. */
+/** `sounder recount`: event_counts, property_counts, person_activity and path_sessions rebuilt from the stored events, after events arrived without a worker. */
 export function registerRecountCommand(program: Command): void {
   program.command('recount')
-    .description('count the stored events into the rollups again from scratch (event_counts, which plain trends read, property_counts, which their breakdowns by $browser, $os, $device_type, $host, $referring_domain and utm_source read, and person_activity, which active users, retention, lifecycle, stickiness and event counts filtered or broken down by person read): needed only after events were loaded into the events table without a worker (a restore or an import); workers keep going meanwhile')
+    .description('count the stored events into the rollups again from scratch (event_counts, which plain trends read, property_counts, which their breakdowns by $browser, $os, $device_type, $host, $referring_domain and utm_source read, person_activity, which active users, retention, lifecycle, stickiness and event counts filtered or broken down by person read, and path_sessions, which paths of pageviews or screens read): needed only after events were loaded into the events table without a worker (a restore or an import); workers keep going meanwhile')
     .option('--project <id>', 'only this project (repeatable; default every project)', (value: string, previous: string[]) => [...previous, value], [])
     .option('--json', 'print [{"project_id","events"}] as JSON')
     .action(async (options: { project: string[]; json?: boolean }) => {
@@ -20,6 +21,7 @@ export function registerRecountCommand(program: Command): void {
         for (const id of ids) {
           result.push({ project_id: id, events: await recountEvents(pool, id) });
           await rebuildPersonActivity(pool, id);
+          await rebuildPathSessions(pool, id);
         }
         return result;
       });

@@ -4,6 +4,7 @@ import { copyPersonsToClickHouse } from './copy-persons-to-clickhouse.ts';
 import { addEventCounts } from '../rollups/event-counts.ts';
 import { activityOf, addPersonActivity } from '../rollups/person-activity.ts';
 import { addPropertyCounts } from '../rollups/property-counts.ts';
+import { cutPathSessions, pathRegionsOf } from '../rollups/path-sessions.ts';
 import { countEvents, countProperties } from './count-events.ts';
 import { insertClickHouseEvents, sortClickHouseBatch } from './write-clickhouse-events.ts';
 import { copyEvents, dropRepeatedEvents, dropStoredEvents } from './write-events.ts';
@@ -18,7 +19,7 @@ export interface BatchResult { bufferRows: number; events: number; written: numb
 
 /**
  * One unit of work, in one transaction: read buffer rows, resolve persons, store the events
- * (COPY into Postgres' events, event_counts, property_counts and person_activity, or, when
+ * (COPY into Postgres' events, event_counts, property_counts, person_activity and path_sessions, or, when
  * ClickHouse is the events store, one insert there with the changed persons), delete the rows. A crash anywhere rolls it all back and the rows are read again.
  */
 export async function processBatch(client: PoolClient, shards: number[], maxEvents: number, clickhouse?: ClickHouseStore): Promise<BatchResult> {
@@ -49,6 +50,8 @@ export async function processBatch(client: PoolClient, shards: number[], maxEven
       await addEventCounts(client, countEvents(rows));
       await addPropertyCounts(client, countProperties(rows, Math.min(...shards)));
       await addPersonActivity(client, activityOf(rows));
+      // Last: it waits on other workers' advisory locks, and must hold no lock they might want.
+      await cutPathSessions(client, pathRegionsOf(rows));
     }
     await deleteBufferRows(client, batch.bufferIds);
     await client.query('COMMIT');

@@ -1,6 +1,7 @@
 import { runQuery, type Connection } from '../db/pool.ts';
 import { quoteIdentifier } from '../db/quote-identifier.ts';
 import { deleteEventsAndCounts, forgetCountsBefore } from '../rollups/event-counts.ts';
+import { forgetPathSessionsBefore } from '../rollups/path-sessions.ts';
 import { forgetActivityBefore } from '../rollups/person-activity.ts';
 import { listEventTables } from './event-tables.ts';
 import { weekOfTableName } from './partition-names.ts';
@@ -25,7 +26,7 @@ async function deleteInChunks(db: Connection, table: string, cutoff: Date): Prom
 /**
  * Removes every event older than `cutoff`, for all projects: weekly partitions that end by then
  * are dropped whole (no row-by-row delete, no bloat); rows in a partition that straddles the
- * cutoff or in a default partition are deleted, and event_counts and person_activity follow. The caller holds the partition lock.
+ * cutoff or in a default partition are deleted, and event_counts, person_activity and path_sessions follow. The caller holds the partition lock.
  */
 export async function dropEventsBefore(db: Connection, cutoff: Date): Promise<DropResult> {
   const leaves = (await listEventTables(db)).filter((table) => table.leaf);
@@ -42,6 +43,7 @@ export async function dropEventsBefore(db: Connection, cutoff: Date): Promise<Dr
   }
   await forgetCountsBefore(db, cutoff);
   await forgetActivityBefore(db, cutoff);
+  await forgetPathSessionsBefore(db, cutoff);
   return result;
 }
 
@@ -58,5 +60,6 @@ export async function deleteProjectEventsBefore(db: Connection, projectId: numbe
   }
   await forgetCountsBefore(db, cutoff, projectId);
   await forgetActivityBefore(db, cutoff, projectId);
+  await forgetPathSessionsBefore(db, cutoff, projectId);
   return deleted;
 }

@@ -2,6 +2,7 @@ import type { ClickHouseStore } from '../clickhouse/clickhouse-store.ts';
 import { deletePersonFromClickHouse } from '../clickhouse/delete-from-clickhouse.ts';
 import { inTransaction, runQuery, type Pool } from '../db/pool.ts';
 import { deleteEventsAndCounts } from '../rollups/event-counts.ts';
+import { recutPathSessionsOf } from '../rollups/path-sessions.ts';
 import { deletedActivityPersons, recountActivityOf } from '../rollups/person-activity.ts';
 import { findPersonIdentity } from './person-identity.ts';
 
@@ -30,6 +31,7 @@ export async function deletePerson(pool: Pool, projectId: number, by: { uuid?: s
         'DELETE FROM events WHERE project_id = $1 AND (distinct_id = ANY($2::text[]) OR person_id = ANY($3::uuid[])) RETURNING project_id, event, timestamp, properties, person_id, distinct_id',
         [deletedActivityPersons]), [projectId, person.distinctIds, person.uuids]);
       await recountActivityOf(client, projectId, events!.persons);
+      await recutPathSessionsOf(client, projectId, events!.persons);
       eventsDeleted = clickHouseDeleted === undefined ? events!.deleted : clickHouseDeleted;
     }
     await runQuery(client, 'privacy.delete_flag_keys', 'DELETE FROM feature_flag_hash_key_overrides WHERE project_id = $1 AND distinct_id = ANY($2::text[])', [projectId, person.distinctIds]);

@@ -15,6 +15,8 @@ export interface InsightContext {
   eventCounts: boolean;
   /** Whether who was active when may be read from person_activity (a PostgreSQL store's rollup) instead of the events. */
   personActivity: boolean;
+  /** Whether paths may read each person's sessions from path_sessions (a PostgreSQL store's rollup) instead of the events. */
+  pathSessions: boolean;
   /** The ClickHouse events store, when events live there: insights it can compute read it instead of Postgres. */
   clickhouse?: ClickHouseStore;
 }
@@ -27,5 +29,5 @@ export async function loadProjectSettings(db: Queryable, projectId: number): Pro
 }
 
 export async function createInsightContext(db: Queryable, projectId: number, now = new Date(), clickhouse?: ClickHouseStore): Promise<InsightContext> {
-  return { db, project: await loadProjectSettings(db, projectId), now, dialect: postgres, eventCounts: true, personActivity: true, clickhouse };
+  return { db, project: await loadProjectSettings(db, projectId), now, dialect: postgres, eventCounts: true, personActivity: true, pathSessions: true, clickhouse };
 }
