@@ -4,11 +4,12 @@ import type { ResolvedRange } from '../filters/date-range.ts';
 import type { EntityMatcher } from '../filters/entity-condition.ts';
 import type { InsightContext } from '../insight-context.ts';
 import type { InsightFilter } from '../insight-filter.ts';
+import { sessionGapSeconds } from '../paths/path-session-cuts.ts';
 import { clickHouseEventSource, type ClickHouseSource } from './clickhouse-event-source.ts';
 import { ClickHouseParams } from './clickhouse-params.ts';
 import type { ClickHouseQuery } from './clickhouse-series-query.ts';
 
-const sessionGapMs = 30 * 60 * 1000;
+const sessionGapMs = sessionGapSeconds * 1000;
 
 /** The path item of an event, as get-paths.ts's itemSql: a pageview's URL, a screen's name or a custom event's name. */
 function itemExpression(filter: InsightFilter, source: ClickHouseSource): string {

@@ -1,3 +1,5 @@
+import { postgres } from '../dialects/postgres.ts';
+
 /** A new session starts after this long without an item (or with another `$session_id`). */
 export const sessionGapSeconds = 30 * 60;
 
@@ -11,7 +13,8 @@ export const sessionGapSeconds = 30 * 60;
  * (the stretch of time it covers), and the distinct id it carries.
  *
  * The query of paths and the path_sessions rollup both cut sessions here, so the rollup holds
- * exactly the sessions the query would find.
+ * exactly the sessions the query would find. PostgreSQL only: ClickHouse cuts its own
+ * (clickhouse-paths.ts).
  */
 export function pathSessionCuts(keys: string[], bounds: boolean): string {
   const key = keys.join(', ');
@@ -23,7 +26,7 @@ export function pathSessionCuts(keys: string[], bounds: boolean): string {
       FROM items WHERE item IS NOT NULL WINDOW w AS (${order})),
     flagged AS (
       SELECT ${key}, timestamp, uuid, item, distinct_id, previous_item,
-             previous_time IS NULL OR extract(epoch FROM (timestamp - previous_time)) > ${sessionGapSeconds} OR session_id IS DISTINCT FROM previous_session AS new_session
+             previous_time IS NULL OR ${postgres.secondsBetween('timestamp', 'previous_time')} > ${sessionGapSeconds} OR session_id IS DISTINCT FROM previous_session AS new_session
       FROM marked),
     numbered AS (
       SELECT ${key}, timestamp, uuid, item, distinct_id, new_session OR previous_item IS DISTINCT FROM item AS kept,

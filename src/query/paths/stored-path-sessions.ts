@@ -36,15 +36,16 @@ export function storedPathSessions(context: InsightContext, params: SqlParams, k
              ${context.dialect.jsonText('e.properties', "'$session_id'")} AS session_id, NULL::text AS distinct_id
       FROM events e LEFT JOIN person_overrides o ON o.project_id = e.project_id AND o.old_person_uuid = e.person_id
       WHERE e.project_id = ${project} AND e.event = ${event} AND e.timestamp >= ${start} AND e.timestamp < ${end} AND ${condition}`;
-  return `candidates AS (
-      SELECT person_id, distinct_id, first_at, last_at, items, times FROM path_sessions
-      WHERE project_id = ${project} AND kind = ${event} AND last_at >= ${start} AND first_at < ${end}),
-    cut_persons AS (
-      SELECT person_id FROM candidates WHERE first_at < ${start} OR last_at >= ${end}
+  const sessions = `path_sessions s WHERE s.project_id = ${project} AND s.kind = ${event}`;
+  // Persons and bounds come from the (project, kind, last_at) index alone; only the sessions
+  // read whole touch the table, once.
+  return `cut_persons AS (
+      SELECT s.person_id FROM ${sessions} AND s.last_at >= ${start} AND s.first_at < ${end} AND (s.first_at < ${start} OR s.last_at >= ${end})
       UNION SELECT old_person_uuid FROM person_overrides WHERE project_id = ${project}
       UNION SELECT override_person_uuid FROM person_overrides WHERE project_id = ${project}),
     cut_distinct_ids AS (
-      SELECT DISTINCT distinct_id FROM candidates WHERE distinct_id IS NOT NULL AND person_id IN (SELECT person_id FROM cut_persons)),
+      SELECT DISTINCT s.distinct_id FROM ${sessions} AND s.person_id IN (SELECT person_id FROM cut_persons)
+      AND s.distinct_id IS NOT NULL AND s.last_at >= ${start} AND s.first_at < ${end}),
     items AS (
       ${events('e.person_id IN (SELECT person_id FROM cut_persons)')}
       UNION ALL
@@ -53,5 +54,5 @@ export function storedPathSessions(context: InsightContext, params: SqlParams, k
     paths AS (
       SELECT items, times FROM sessions
       UNION ALL
-      SELECT items, times FROM candidates WHERE first_at >= ${start} AND last_at < ${end} AND person_id NOT IN (SELECT person_id FROM cut_persons))`;
+      SELECT s.items, s.times FROM ${sessions} AND s.first_at >= ${start} AND s.last_at < ${end} AND s.person_id NOT IN (SELECT person_id FROM cut_persons))`;
 }
