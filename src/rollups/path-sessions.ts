@@ -93,9 +93,10 @@ async function widenToSessions(db: Queryable, regions: PathRegion[]): Promise<Pa
 /**
  * Cuts the sessions of each region again from the stored events, in the caller's transaction:
  * the sessions it overlaps go, and those of its events take their place. The persons' advisory
- * locks (taken in key order, after every other lock the caller holds but before the table's) keep two workers from
- * cutting one person's sessions at once, each blind to the other's uncommitted events; once a
- * worker has the lock, its next statement sees what the other committed.
+ * locks (taken in key order, after every other lock the caller holds but before the table's)
+ * keep two workers from cutting one person's sessions at once, each blind to the other's
+ * uncommitted events; once a worker has the lock, its next statement sees what the other
+ * committed.
  */
 export async function cutPathSessions(db: Queryable, regions: PathRegion[]): Promise<void> {
   if (regions.length === 0) return;
