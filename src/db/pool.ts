@@ -57,15 +57,22 @@ export async function runPrepared<Row extends pg.QueryResultRow = pg.QueryResult
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
+    return await inConnectionTransaction(client, () => work(client));
   } finally {
     client.release();
+  }
+}
+
+/** Runs `work` in a transaction on a connection the caller holds (and that is not in one already). */
+export async function inConnectionTransaction<T>(db: pg.ClientBase, work: () => Promise<T>): Promise<T> {
+  await db.query('BEGIN');
+  try {
+    const result = await work();
+    await db.query('COMMIT');
+    return result;
+  } catch (error) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw error;
   }
 }
 

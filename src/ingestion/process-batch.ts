@@ -2,9 +2,9 @@ import type { ClickHouseStore } from '../clickhouse/clickhouse-store.ts';
 import type { PoolClient } from '../db/pool.ts';
 import { copyPersonsToClickHouse } from './copy-persons-to-clickhouse.ts';
 import { addEventCounts } from '../rollups/event-counts.ts';
+import { cutPathSessions, pathRegionsOf } from '../rollups/path-sessions.ts';
 import { activityOf, addPersonActivity } from '../rollups/person-activity.ts';
 import { addPropertyCounts } from '../rollups/property-counts.ts';
-import { cutPathSessions, pathRegionsOf } from '../rollups/path-sessions.ts';
 import { countEvents, countProperties } from './count-events.ts';
 import { insertClickHouseEvents, sortClickHouseBatch } from './write-clickhouse-events.ts';
 import { copyEvents, dropRepeatedEvents, dropStoredEvents } from './write-events.ts';
@@ -19,8 +19,9 @@ export interface BatchResult { bufferRows: number; events: number; written: numb
 
 /**
  * One unit of work, in one transaction: read buffer rows, resolve persons, store the events
- * (COPY into Postgres' events, event_counts, property_counts, person_activity and path_sessions, or, when
- * ClickHouse is the events store, one insert there with the changed persons), delete the rows. A crash anywhere rolls it all back and the rows are read again.
+ * (COPY into Postgres' events, event_counts, property_counts, person_activity and path_sessions,
+ * or, when ClickHouse is the events store, one insert there with the changed persons), delete the
+ * rows. A crash anywhere rolls it all back and the rows are read again.
  */
 export async function processBatch(client: PoolClient, shards: number[], maxEvents: number, clickhouse?: ClickHouseStore): Promise<BatchResult> {
   await client.query('BEGIN');

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { inTransaction, runQuery, type Connection, type Pool, type Queryable } from '../db/pool.ts';
+import { inConnectionTransaction, inTransaction, runQuery, type Connection, type Pool, type Queryable } from '../db/pool.ts';
 import { personlessPersonId } from '../ingestion/personless-person-id.ts';
 import { postgres } from '../query/dialects/postgres.ts';
 import { pathItemSql } from '../query/paths/path-items.ts';
-import { pathSessionCuts, sessionGapSeconds } from '../query/paths/path-session-cuts.ts';
+import { pathItemRow, pathSessionCuts, sessionGapSeconds } from '../query/paths/path-session-cuts.ts';
 import { activityPersonOf } from './person-activity.ts';
 
 /** The events whose sessions path_sessions holds (migration 0017): one kind of session each. */
@@ -18,8 +18,7 @@ export type PathSessionKind = typeof pathSessionKinds[number];
  */
 export interface PathRegion { projectId: number; kind: PathSessionKind; personId: string; distinctId: string | null; from: string; to: string }
 
-const item = pathItemSql(pathSessionKinds, false, postgres.jsonText);
-const sessionId = postgres.jsonText('e.properties', "'$session_id'");
+const itemRow = pathItemRow(pathItemSql(pathSessionKinds, false, postgres.jsonText));
 const gapMs = sessionGapSeconds * 1000;
 
 /**
@@ -32,8 +31,7 @@ export function pathRegionsOf(rows: Array<{ projectId: number; event: string; ti
   const found = new Map<string, { region: PathRegion; first: number; last: number }>();
   for (const row of rows) {
     if (!(pathSessionKinds as readonly string[]).includes(row.event)) continue;
-    const personless = personlessPersonId(row.distinctId);
-    const personId = row.personId ?? personless;
+    const personId = row.personId ?? personlessPersonId(row.distinctId);
     const key = `${row.projectId}\u0000${row.event}\u0000${personId}`;
     const time = row.timestamp.getTime();
     const seen = found.get(key);
@@ -41,7 +39,8 @@ export function pathRegionsOf(rows: Array<{ projectId: number; event: string; ti
       seen.first = Math.min(seen.first, time);
       seen.last = Math.max(seen.last, time);
     } else {
-      const region: PathRegion = { projectId: row.projectId, kind: row.event as PathSessionKind, personId, distinctId: personId === personless ? row.distinctId : null, from: '', to: '' };
+      const personless = personId === personlessPersonId(row.distinctId);
+      const region: PathRegion = { projectId: row.projectId, kind: row.event as PathSessionKind, personId, distinctId: personless ? row.distinctId : null, from: '', to: '' };
       found.set(key, { region, first: time, last: time });
     }
   }
@@ -64,8 +63,9 @@ const overlaps = 's.project_id = r.project_id AND s.kind = r.kind AND s.person_i
 
 /**
  * Widens each region until it holds every stored session it overlaps whole (a session is cut
- * again from all its events or not at all). Usually one round: sessions never overlap in time,
- * except where two share the instant one ends and the other starts.
+ * again from all its events or not at all). A region that grew is looked at once more, for a
+ * session that shares the instant one of the new bounds ends or starts; sessions overlap at
+ * nothing else, so that round finds none but in a tie.
  */
 async function widenToSessions(db: Queryable, regions: PathRegion[]): Promise<PathRegion[]> {
   const widened = regions.map((region) => ({ ...region }));
@@ -110,10 +110,10 @@ export async function cutPathSessions(db: Queryable, regions: PathRegion[]): Pro
     `WITH regions AS (SELECT * FROM ${regionRows} r(project_id, kind, person_id, distinct_id, lo, hi)),
        gone AS (DELETE FROM path_sessions s USING regions r WHERE ${overlaps}),
        items AS (
-         SELECT r.project_id, r.kind, r.person_id, e.timestamp, e.uuid, ${item} AS item, ${sessionId} AS session_id, NULL::text AS distinct_id
+         SELECT r.project_id, r.kind, r.person_id, ${itemRow}, NULL::text AS distinct_id
          FROM regions r JOIN events e ON e.project_id = r.project_id AND e.person_id = r.person_id AND e.event = r.kind AND e.timestamp BETWEEN r.lo AND r.hi
          UNION ALL
-         SELECT r.project_id, r.kind, r.person_id, e.timestamp, e.uuid, ${item}, ${sessionId}, e.distinct_id
+         SELECT r.project_id, r.kind, r.person_id, ${itemRow}, e.distinct_id
          FROM regions r JOIN events e ON e.project_id = r.project_id AND e.distinct_id = r.distinct_id AND e.event = r.kind AND e.timestamp BETWEEN r.lo AND r.hi
          WHERE e.person_id IS NULL AND md5(e.distinct_id)::uuid = r.person_id),
        ${pathSessionCuts(['project_id', 'kind', 'person_id'], true)}
@@ -135,23 +135,17 @@ export async function forgetPathSessionsBefore(db: Connection, cutoff: Date, pro
   const project = projectId !== undefined ? ' AND project_id = $2' : '';
   const values = projectId !== undefined ? [cutoff, projectId] : [cutoff];
   await runQuery(db, 'rollups.forget_path_sessions_before', `DELETE FROM path_sessions WHERE last_at < $1${project}`, values);
-  await db.query('BEGIN');
-  try {
+  await inConnectionTransaction(db, async () => {
     const { rows } = await runQuery<{ project_id: number; kind: PathSessionKind; person_id: string; distinct_id: string | null; last_at: string }>(db,
       'rollups.path_sessions_across', `SELECT project_id, kind, person_id, distinct_id, last_at::text FROM path_sessions WHERE first_at < $1${project}`, values);
     await cutPathSessions(db, rows.map((row) => ({ projectId: row.project_id, kind: row.kind, personId: row.person_id, distinctId: row.distinct_id, from: cutoff.toISOString(), to: row.last_at })));
-    await db.query('COMMIT');
-  } catch (error) {
-    await db.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  });
 }
 
 /** SQL selecting (project_id, kind, person_id, first_at, last_at, distinct_id, items, times): the sessions of the stored events that pass `condition` (on `e`), cut whole. */
 export function storedEventSessions(condition: string): string {
   return `WITH items AS (
-      SELECT e.project_id, e.event AS kind, ${activityPersonOf('e')} AS person_id, e.timestamp, e.uuid, ${item} AS item, ${sessionId} AS session_id,
-             CASE WHEN e.person_id IS NULL THEN e.distinct_id END AS distinct_id
+      SELECT e.project_id, e.event AS kind, ${activityPersonOf('e')} AS person_id, ${itemRow}, CASE WHEN e.person_id IS NULL THEN e.distinct_id END AS distinct_id
       FROM events e WHERE e.event IN (${pathSessionKinds.map((kind) => `'${kind}'`).join(', ')}) AND ${condition}),
     ${pathSessionCuts(['project_id', 'kind', 'person_id'], true)}
     SELECT project_id, kind, person_id, first_at, last_at, distinct_id, items, times FROM sessions`;

@@ -7,7 +7,7 @@ import type { InsightContext } from '../insight-context.ts';
 import type { InsightFilter } from '../insight-filter.ts';
 import { SqlParams } from '../sql-params.ts';
 import { pathItemSql, pathTypeCondition } from './path-items.ts';
-import { pathSessionCuts } from './path-session-cuts.ts';
+import { pathItemRow, pathSessionCuts } from './path-session-cuts.ts';
 import { storedPathKind, storedPathSessions } from './stored-path-sessions.ts';
 
 export interface PathEdge { source: string; target: string; value: number; average_conversion_time: number }
@@ -23,8 +23,7 @@ function eventPathSessions(context: InsightContext, params: SqlParams, filter: I
   const d = context.dialect;
   const source = eventSource({ context, params, from: range.from, to: range.to, entities, properties: filter.properties, extraConditions: [pathTypeCondition(filter.include_event_types)] });
   return `items AS (
-      SELECT ${eventPersonId} AS person_id, e.timestamp, e.uuid, ${pathItemSql(filter.include_event_types, filter.path_strip_query, d.jsonText)} AS item,
-             ${d.jsonText('e.properties', "'$session_id'")} AS session_id, NULL::text AS distinct_id
+      SELECT ${eventPersonId} AS person_id, ${pathItemRow(pathItemSql(filter.include_event_types, filter.path_strip_query, d.jsonText))}, NULL::text AS distinct_id
       FROM ${source} OFFSET 0),
     ${pathSessionCuts(['person_id'], false)},
     paths AS (SELECT items, times FROM sessions)`;

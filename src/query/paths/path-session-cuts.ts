@@ -3,6 +3,11 @@ import { postgres } from '../dialects/postgres.ts';
 /** A new session starts after this long without an item (or with another `$session_id`). */
 export const sessionGapSeconds = 30 * 60;
 
+/** An `items` row's columns after its person, from an events row `e` whose path item is the SQL `item`. */
+export function pathItemRow(item: string): string {
+  return `e.timestamp, e.uuid, ${item} AS item, ${postgres.jsonText('e.properties', "'$session_id'")} AS session_id`;
+}
+
 /**
  * CTEs that follow a CTE `items(<keys>, timestamp, uuid, item, session_id, distinct_id)` and
  * end in `sessions(<keys>, items, times[, first_at, last_at, distinct_id])`: the items of each

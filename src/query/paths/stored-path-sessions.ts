@@ -4,7 +4,7 @@ import type { InsightContext } from '../insight-context.ts';
 import type { InsightFilter } from '../insight-filter.ts';
 import type { SqlParams } from '../sql-params.ts';
 import { pathItemSql } from './path-items.ts';
-import { pathSessionCuts } from './path-session-cuts.ts';
+import { pathItemRow, pathSessionCuts } from './path-session-cuts.ts';
 
 /**
  * The kind of path_sessions a paths query can read instead of its events: a Postgres store,
@@ -32,8 +32,7 @@ export function storedPathSessions(context: InsightContext, params: SqlParams, k
   const start = `${params.add(from)}::timestamptz`;
   const end = `${params.add(to)}::timestamptz`;
   const item = pathItemSql([kind], false, context.dialect.jsonText);
-  const events = (condition: string) => `SELECT ${eventPersonId} AS person_id, e.timestamp, e.uuid, ${item} AS item,
-             ${context.dialect.jsonText('e.properties', "'$session_id'")} AS session_id, NULL::text AS distinct_id
+  const events = (condition: string) => `SELECT ${eventPersonId} AS person_id, ${pathItemRow(item)}, NULL::text AS distinct_id
       FROM events e LEFT JOIN person_overrides o ON o.project_id = e.project_id AND o.old_person_uuid = e.person_id
       WHERE e.project_id = ${project} AND e.event = ${event} AND e.timestamp >= ${start} AND e.timestamp < ${end} AND ${condition}`;
   const sessions = `path_sessions s WHERE s.project_id = ${project} AND s.kind = ${event}`;
