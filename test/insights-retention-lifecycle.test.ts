@@ -96,7 +96,19 @@ describe('retention', () => {
     // Monday weeks: 2026-04-27 to May 3 (all four), then May 4 (only a).
     expect(mondays.map((row) => [row.date, row.values.map((value) => value.count)])).toEqual([['2026-04-27', [4, 1]], ['2026-05-04', [1]]]);
   });
+
+  it('places events in the project\'s local days, a purchase at local midnight in the day it starts', async () => {
+    // Norfolk Island is 11 hours ahead in May: visits (12:00Z) stay on their day, purchases (13:00Z) land on the next one at 00:00.
+    const table = await getRetention(await inZone('Pacific/Norfolk'), retentionFilter({ returning_entity: { id: 'purchase', type: 'events' } }));
+    // Purchases: a on 05-04; b on 05-03 and 05-04; c on 05-05, after the range.
+    expect(table.map((row) => row.values.map((value) => value.count))).toEqual([[2, 0, 1, 2], [2, 0, 1], [3, 1], [1]]);
+  });
 });
+
+async function inZone(timezone: string) {
+  const context = await fixture.context(later);
+  return { ...context, project: { ...context.project, timezone } };
+}
 
 describe('stickiness', () => {
   it('counts persons by how many days they were active', async () => {
@@ -141,5 +153,19 @@ describe('lifecycle', () => {
       new: [2, 1, 0, 0], returning: [0, 1, 1, 0], resurrecting: [0, 0, 2, 1], dormant: [0, -1, -1, -3],
     });
     expect(await distinctIds(await getLifecyclePersonIds(context, long, 'dormant', '2026-05-04 00:00:00'))).toEqual(['b', 'c', 'd']);
+  });
+
+  it('places activity in the project\'s local days', async () => {
+    const purchases = parse({ insight: 'LIFECYCLE', events: [{ id: 'purchase' }], date_from: '2026-05-01', date_to: '2026-05-04' });
+    // In UTC: b resurrects on 05-02; a resurrects and b returns on 05-03; c resurrects and a and b go dormant on 05-04.
+    const utc = await getLifecycle(await fixture.context(later), purchases);
+    expect(Object.fromEntries(utc.map((result) => [result.status, result.data]))).toEqual({
+      new: [0, 0, 0, 0], returning: [0, 0, 1, 0], resurrecting: [0, 1, 1, 1], dormant: [0, 0, 0, -2],
+    });
+    // On Norfolk Island (11 hours ahead) every purchase is a day later, at local midnight: c's falls after the range.
+    const norfolk = await getLifecycle(await inZone('Pacific/Norfolk'), purchases);
+    expect(Object.fromEntries(norfolk.map((result) => [result.status, result.data]))).toEqual({
+      new: [0, 0, 0, 0], returning: [0, 0, 0, 1], resurrecting: [0, 0, 1, 1], dormant: [0, 0, 0, 0],
+    });
   });
 });

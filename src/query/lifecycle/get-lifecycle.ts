@@ -13,6 +13,7 @@ import { bucketLabels } from '../trends/bucket-labels.ts';
 import { inQuarterHours } from '../filters/person-presence.ts';
 import { stepWallClock, wallClockKey } from '../filters/wall-clock.ts';
 import { periodMask, readPeriodMask, type PeriodMask } from '../retention/period-mask.ts';
+import { periodPosition } from '../filters/period-position.ts';
 
 export const lifecycleStatuses = ['new', 'returning', 'resurrecting', 'dormant'] as const;
 export type LifecycleStatus = typeof lifecycleStatuses[number];
@@ -44,12 +45,9 @@ function lifecyclePeriods(range: ResolvedRange): string[] {
  */
 function lifecycleMasks(context: InsightContext, input: LifecycleInput, params: SqlParams): { text: string; mask: PeriodMask; periods: number } {
   const { range } = input;
-  const d = context.dialect;
-  const tz = params.add(context.project.timezone);
   const periods = lifecyclePeriods(range);
-  const list = `${params.add(periods)}::timestamp[]`;
   const mask = periodMask(periods.length, params);
-  const positionOf = (timestamp: string) => `array_position(${list}, ${d.bucketStart(range.interval, d.localTime(timestamp, tz), context.project.weekStartDay)})`;
+  const positionOf = periodPosition(params, periods, range.interval, params.add(context.project.timezone));
   const source = eventSource({ context, params, from: input.lookbackFrom, to: range.to, entities: [input.entity], properties: input.properties, presence: inQuarterHours(range.interval) });
   const text = `SELECT m.person_id, m.mask, CASE WHEN p.created_at IS NULL THEN NULL ELSE coalesce(${positionOf('p.created_at')}, 0) END AS created
     FROM (SELECT ${eventPersonId} AS person_id, bit_or(${mask.of(positionOf('e.timestamp'))}) AS mask FROM ${source} GROUP BY 1) m

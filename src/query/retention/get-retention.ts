@@ -10,6 +10,7 @@ import { InvalidQueryError } from '../query-error.ts';
 import { SqlParams } from '../sql-params.ts';
 import { bucketLabels } from '../trends/bucket-labels.ts';
 import { periodMask, type PeriodMask } from './period-mask.ts';
+import { periodPosition } from '../filters/period-position.ts';
 
 export interface RetentionCohort { label: string; date: string; values: Array<{ count: number }> }
 
@@ -54,34 +55,33 @@ async function retentionInput(context: InsightContext, filter: InsightFilter): P
  * only that of their first time ever), and `returns`, those they did the returning event in.
  * The cohort table counts persons per pair of masks; a cell's persons are read off them too.
  */
-function retentionMasks(context: InsightContext, input: RetentionInput, params: SqlParams): { masks: string; mask: PeriodMask; periods: string } {
+function retentionMasks(context: InsightContext, input: RetentionInput, params: SqlParams): { masks: string; mask: PeriodMask } {
   const { range, buckets } = input;
-  const d = context.dialect;
-  const tz = params.add(context.project.timezone);
-  const bucket = d.bucketStart(input.interval, d.localTime('e.timestamp', tz), context.project.weekStartDay);
-  const periods = params.add(buckets);
   const mask = periodMask(buckets.length, params);
-  const bitOf = (local: string) => mask.of(`array_position(${periods}::timestamp[], ${local})`);
+  const positionOf = periodPosition(params, buckets, input.interval, params.add(context.project.timezone));
+  const bitOf = (timestamp: string) => mask.of(positionOf(timestamp));
   const source = (entity: EntityMatcher, from: Date | undefined) => eventSource({ context, params, from, to: range.to, entities: [entity], properties: input.properties, presence: true });
+  // The period of a person's first event is their first period: periods follow time.
   const targetRows = input.firstTime
-    ? `SELECT person_id, ${bitOf('first_bucket')} AS period FROM (
-         SELECT ${eventPersonId} AS person_id, min(${bucket}) AS first_bucket FROM ${source(input.target, undefined)} GROUP BY 1) firsts`
-    : `SELECT ${eventPersonId} AS person_id, ${bitOf(bucket)} AS period FROM ${source(input.target, range.from)}`;
+    ? `SELECT person_id, ${bitOf('first_at')} AS period FROM (
+         SELECT ${eventPersonId} AS person_id, min(e.timestamp) AS first_at FROM ${source(input.target, undefined)} GROUP BY 1) firsts`
+    : `SELECT ${eventPersonId} AS person_id, ${bitOf('e.timestamp')} AS period FROM ${source(input.target, range.from)}`;
   // A first period outside the table sets no bit (NULL), so that person has no targets.
   const masks = !input.firstTime && input.returning === input.target
     ? `SELECT person_id, bit_or(period) AS targets, bit_or(period) AS returns FROM (${targetRows}) rows GROUP BY person_id`
     : `SELECT person_id, bit_or(target) AS targets, coalesce(bit_or(returned), ${mask.none}) AS returns FROM (
          SELECT person_id, period AS target, NULL AS returned FROM (${targetRows}) targets
          UNION ALL
-         SELECT ${eventPersonId}, NULL, ${bitOf(bucket)} FROM ${source(input.returning, range.from)}) rows
+         SELECT ${eventPersonId}, NULL, ${bitOf('e.timestamp')} FROM ${source(input.returning, range.from)}) rows
        GROUP BY person_id`;
-  return { masks, mask, periods };
+  return { masks, mask };
 }
 
 /** The cohort table's cells (cohort, returned, persons): persons per pair of masks, of which there are few, unrolled into the cells. */
 function retentionCellsQuery(context: InsightContext, input: RetentionInput): RetentionQuery {
   const params = new SqlParams();
-  const { masks, mask, periods } = retentionMasks(context, input, params);
+  const { masks, mask } = retentionMasks(context, input, params);
+  const periods = params.add(input.buckets);
   const count = params.add(input.buckets.length);
   const text = `WITH patterns AS (
       SELECT targets, returns, count(*) AS persons FROM (${masks}) masks WHERE targets IS NOT NULL GROUP BY 1, 2)
