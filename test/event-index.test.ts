@@ -49,7 +49,7 @@ async function insightColumns(): Promise<string[]> {
   const pageview = await matchEntity(context, { id: '$pageview', type: 'events' });
   const signedUp = await matchEntity(context, { id: 'signed up', type: 'events' });
   const dau = seriesQuery(context, { entity: pageview, math: 'dau', properties: { type: 'AND', values: [] } }, range);
-  const funnel = funnelSequencesQuery(context, { steps: [pageview, signedUp], properties: { type: 'AND', values: [] }, from: range.from, to: range.to, order: 'ordered' });
+  const funnel = funnelSequencesQuery(context, { steps: [pageview, signedUp], properties: { type: 'AND', values: [] }, from: range.from, to: range.to, order: 'ordered', windowMs: 14 * 86_400_000 });
   // The insight modules name the events table `e` everywhere.
   return [...new Set([dau.text, funnel.text].flatMap((text) => [...text.matchAll(/\be\.(\w+)/g)].map((match) => match[1]!)))].sort();
 }

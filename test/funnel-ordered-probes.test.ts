@@ -75,6 +75,9 @@ const funnels: Array<[string, Record<string, unknown>]> = [
   ['one event in two steps', { events: [{ id: '$pageview', order: 0 }, { id: 'signed up', order: 1 }, { id: '$pageview', order: 2 }] }],
   ['one event in the first two steps', { events: [{ id: '$pageview', order: 0 }, { id: '$pageview', order: 1 }, { id: 'signed up', order: 2 }] }],
   ['a one-day window', { events: [{ id: '$pageview', order: 0 }, { id: 'read docs', order: 1 }, { id: 'signed up', order: 2 }], funnel_window_days: 1 }],
+  // The probe looks back no further than the window: a start before that makes no chain.
+  ['a two-hour window', { events: [{ id: '$pageview', order: 0 }, { id: 'signed up', order: 1 }, { id: 'purchase', order: 2 }], funnel_window_interval: 2, funnel_window_interval_unit: 'hour' }],
+  ['a four-day window', { events: [{ id: '$pageview', order: 0 }, { id: 'signed up', order: 1 }, { id: 'purchase', order: 2 }], funnel_window_days: 4 }],
 ];
 
 describe('an ordered funnel from probed first steps', () => {

@@ -64,9 +64,9 @@ export async function evaluateFunnel(context: InsightContext, filter: InsightFil
     : undefined;
   if (filter.breakdown_type === 'cohort') throw new InvalidQueryError('funnels break down by an event or person property', 'breakdown_type');
   const pastFirstStep = !listsEveryEntrant && !breakdown && steps.length > 1 && filter.funnel_order_type !== 'unordered' && filter.funnel_viz_type !== 'trends';
-  const input = { steps: matchers, properties: filter.properties, from: range.from, to: range.to, order: filter.funnel_order_type, breakdown, pastFirstStep };
-  const [rows, entrants] = await Promise.all([loadFunnelSequences(context, input), pastFirstStep ? countFunnelEntrants(context, input) : undefined]);
   const windowMs = funnelWindowMs(filter);
+  const input = { steps: matchers, properties: filter.properties, from: range.from, to: range.to, order: filter.funnel_order_type, breakdown, pastFirstStep, windowMs };
+  const [rows, entrants] = await Promise.all([loadFunnelSequences(context, input), pastFirstStep ? countFunnelEntrants(context, input) : undefined]);
   const outcomes: PersonOutcome[] = [];
   for (const row of rows) {
     const match = matchFunnel(row, steps.length, windowMs, filter.funnel_order_type);

@@ -7,10 +7,11 @@ import type { FunnelSequenceInput } from './funnel-sequences.ts';
 /**
  * The events an ordered funnel's chains are built from, per person, for a caller that lists only
  * the persons past the first step: every event of a later step, and before each second-step
- * event the last first-step event. matchOrdered reads a first-step event only as the latest
- * start when a second-step event comes, so these give it the answer the person's every event
- * would; and the first step (half of all events when it is a pageview) is probed per
- * second-step event through the (project, person, event, time) index instead of scanned.
+ * event the last first-step event within the conversion window. matchOrdered reads a
+ * first-step event only as the latest start when a second-step event comes, so these give it
+ * the answer the person's every event would; and the first step (half of all events when it
+ * is a pageview) is probed per second-step event through the (project, person, event, time)
+ * index instead of scanned.
  *
  * The probe runs once per id the person's events were written with: their own, and those merged
  * into them (person_overrides is kept flat, old id to final person); events stored without a
@@ -20,17 +21,22 @@ export function orderedFunnelEventsQuery(context: InsightContext, input: FunnelS
   const params = new SqlParams();
   const [first, ...later] = input.steps;
   const mask = stepMaskSql(input.steps, params);
+  const share = input.personShare;
   const laterSource = eventSource({
     context, params, from: input.from, to: input.to, entities: later, properties: input.properties,
     joinPersons: input.steps.some((step) => step.usesPersons),
+    extraConditions: share ? [`(hashtext(${eventPersonId}::text) & 2147483647) % ${params.add(share.count)}::int = ${params.add(share.index)}::int`] : [],
   });
   const project = params.add(context.project.id);
+  // A start older than the window before the second step makes no chain with it, so the probe
+  // looks no further back: a person with none nearer is counted as an entrant, not listed.
+  const window = `${params.add(input.windowMs)}::float8 * interval '1 millisecond'`;
   // The id a probed event was written with makes it the person's, so the probe needs no override
   // join and, for a step that is a plain event name, reads the index alone. Of two first-step
   // events at the same instant either serves: a chain from one has the same times as from the other.
   const lastFirstStep = (person: string) => `SELECT e.timestamp, e.uuid FROM ${eventSource({
     context, params, from: input.from, to: input.to, entities: [first!], properties: input.properties, joinPersons: first!.usesPersons,
-    extraConditions: [person, 'e.timestamp <= l.timestamp', '(e.timestamp, e.uuid) < (l.timestamp, l.uuid)'],
+    extraConditions: [person, `e.timestamp >= l.timestamp - ${window}`, 'e.timestamp <= l.timestamp', '(e.timestamp, e.uuid) < (l.timestamp, l.uuid)'],
   })}
       ORDER BY e.timestamp DESC LIMIT 1`;
   const text = `WITH later AS (
