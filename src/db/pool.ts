@@ -21,7 +21,7 @@ export function createPool(connectionString: string, max = 10, applicationName =
     // in 0.3 to 2 s (sounder bench queries, 10M events), more than it ever saved. Retention and
     // lifecycle hash a row per active person (380k over 10M events): with the default 4 MB the
     // aggregate and the join to persons spill to disk and the planner shuns the parallel plan;
-    // 64 MB held them in memory and took the two from 0.85 and 1.2 s to 0.7 and 1.0 s. It is
+    // 64 MB held them in memory and took the two from 0.85 and 1.2 s to 0.66 and 0.9 s. It is
     // a ceiling per sort or hash, used only by the queries that need it. `options` in the
     // connection string, when given, takes precedence.
     options: '-c jit=off -c work_mem=64MB',
