@@ -89,7 +89,11 @@ export async function rebuildPersonActivity(pool: Pool, projectId: number): Prom
   await inTransaction(pool, async (client) => {
     await runQuery(client, 'rollups.rebuild_activity_lock', 'LOCK TABLE person_activity IN SHARE ROW EXCLUSIVE MODE');
     await runQuery(client, 'rollups.rebuild_activity_clear', 'DELETE FROM person_activity WHERE project_id = $1', [projectId]);
+    // In key order, as a hash aggregate does not hand its groups out: written in no order, a
+    // month of one event's rows lies on every page of the heap, and the index grows by random
+    // splits (10M events: 344 MB of index instead of 267; a count by person property read 43k
+    // heap pages instead of 7k and took 0.26 to 0.35 s instead of 0.17).
     await runQuery(client, 'rollups.rebuild_activity',
-      `INSERT INTO person_activity (project_id, event, bucket, person_id, events) ${activityOfEvents('project_id = $1')}`, [projectId]);
+      `INSERT INTO person_activity (project_id, event, bucket, person_id, events) ${activityOfEvents('project_id = $1')} ORDER BY 1, 2, 3, 4`, [projectId]);
   });
 }
