@@ -54,9 +54,9 @@ export async function runQueryBench(options: QueryBenchOptions): Promise<QueryBe
     // A table that has been live a while has been vacuumed by autovacuum, which marks its pages
     // all-visible, and index-only scans depend on that; a freshly copied one has not. Every
     // table, not the events alone: the rollups and persons were just written too, and reading
-    // person_activity through the heap took DAU from 0.2 to 1.6 s.
-    // The vacuum dirties every page it marks; a checkpoint writes them out before the timing,
-    // which a live install is not doing when someone opens a dashboard.
+    // person_activity through the heap took DAU from 0.2 to 1.6 s. The vacuum dirties every
+    // page it marks; a checkpoint writes them out before the timing, as a live install is not
+    // writing them when someone opens a dashboard.
     const settle = async () => {
       options.log('vacuuming, as autovacuum would have');
       await pool.query('VACUUM ANALYZE');
