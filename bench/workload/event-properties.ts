@@ -22,11 +22,12 @@ export interface Device {
   utm?: Record<string, string>;
 }
 
-export function randomDevice(random: Random): Device {
+/** A device as posthog-js first saw it; its id is the anonymous distinct id it made then. */
+export function randomDevice(random: Random, deviceId: string): Device {
   const deviceType = random.pick(devices);
   const screen: [number, number] = deviceType === 'Mobile' ? [390, 844] : deviceType === 'Tablet' ? [820, 1180] : [random.pick([1440, 1920, 2560]), random.pick([900, 1080, 1440])];
   return {
-    deviceId: random.uuid(),
+    deviceId,
     browser: random.pick(browsers),
     browserVersion: random.int(90, 131),
     os: random.pick(oses),
@@ -42,8 +43,11 @@ export function pagePath(random: Random): string {
   return random.pick(paths);
 }
 
+/** The ids posthog-js keeps while a page is open: its session's, its tab's and the page view's. */
+export interface PageIds { sessionId: string; windowId: string; pageViewId: string }
+
 /** The properties posthog-js attaches to every event (about 700 to 900 bytes as JSON). */
-export function baseProperties(random: Random, device: Device, path: string, sessionId: string, windowId: string, distinctId: string): Record<string, unknown> {
+export function baseProperties(random: Random, device: Device, path: string, ids: PageIds, distinctId: string): Record<string, unknown> {
   const host = 'app.example.com';
   const referringDomain = device.referrer === '$direct' ? '$direct' : new URL(device.referrer).host;
   return {
@@ -62,15 +66,16 @@ export function baseProperties(random: Random, device: Device, path: string, ses
     $viewport_width: device.viewport[0],
     $lib: 'web',
     $lib_version: '1.449.2',
-    $insert_id: random.hex(16),
+    // Two Math.random().toString(36) slices of 8, as posthog-js builds it.
+    $insert_id: random.base36(16),
     $time: 0,
     distinct_id: distinctId,
     $device_id: device.deviceId,
     $referrer: device.referrer,
     $referring_domain: referringDomain,
-    $session_id: sessionId,
-    $window_id: windowId,
-    $pageview_id: random.uuid(),
+    $session_id: ids.sessionId,
+    $window_id: ids.windowId,
+    $pageview_id: ids.pageViewId,
     $is_identified: false,
     $process_person_profile: true,
     ...(device.utm ?? {}),

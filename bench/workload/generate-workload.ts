@@ -49,28 +49,34 @@ export function* generateWorkload(options: WorkloadOptions): Generator<WorkloadE
   const userCount = Math.max(1, Math.round((options.events * 50_000) / 1_000_000));
   const users: User[] = Array.from({ length: userCount }, (_, index) => {
     const identified = random.chance(0.3);
+    // posthog-js makes the anonymous id (also the device id) on the first visit, before the span or in it.
+    const anonId = random.uuidv7(startMs - random.int(-options.spanDays, 30) * 24 * hourMs);
     return {
       index,
-      anonId: random.uuid(),
+      anonId,
       identifiedId: identified ? `user-${options.seed}-${index}@example.com` : undefined,
       aliasId: identified && random.chance(2 / 30) ? `crm-${options.seed}-${index}` : undefined,
       identified: false,
-      device: randomDevice(random),
+      device: randomDevice(random, anonId),
     };
   });
 
   let produced = 0;
   while (produced < options.events) {
     const user = users[random.int(0, userCount - 1)]!;
-    const sessionId = random.uuid();
-    const windowId = random.uuid();
     let time = sessionStart(random, startMs, options.spanDays);
+    const sessionId = random.uuidv7(time);
+    const windowId = random.uuidv7(time);
+    // The page the session opens on has a view id before its first $pageview here.
+    let pageViewId = random.uuidv7(time);
     const length = Math.min(random.int(5, 40), options.events - produced);
     let path = pagePath(random);
     for (let i = 0; i < length; i++) {
       time += random.int(2, 90) * 1000;
       const distinctId = user.identified ? user.identifiedId! : user.anonId;
-      const properties = baseProperties(random, user.device, path, sessionId, windowId, distinctId);
+      // posthog-js makes an event's uuid when it captures it; a $pageview's is the page view id of what follows it.
+      const uuid = random.uuidv7(time);
+      const properties = baseProperties(random, user.device, path, { sessionId, windowId, pageViewId }, distinctId);
       properties.$time = time / 1000;
       let event: string;
       const roll = random.next();
@@ -90,8 +96,10 @@ export function* generateWorkload(options: WorkloadOptions): Generator<WorkloadE
       } else if (roll < 0.5) {
         event = '$pageview';
         path = pagePath(random);
+        pageViewId = uuid;
         properties.$current_url = `https://app.example.com${path}`;
         properties.$pathname = path;
+        properties.$pageview_id = pageViewId;
       } else if (roll < 0.7) {
         event = '$autocapture';
         Object.assign(properties, { $event_type: 'click', $elements: randomElements(random) });
@@ -107,7 +115,7 @@ export function* generateWorkload(options: WorkloadOptions): Generator<WorkloadE
         event = '$groupidentify';
         Object.assign(properties, { $group_type: 'company', $group_key: `company-${user.index % 500}`, $group_set: { name: `Company ${user.index % 500}` } });
       }
-      yield { uuid: random.uuid(), event, distinct_id: distinctId, timestamp: new Date(time).toISOString(), properties };
+      yield { uuid, event, distinct_id: distinctId, timestamp: new Date(time).toISOString(), properties };
       produced++;
     }
   }

@@ -32,6 +32,24 @@ export class Random {
     return out.slice(0, length);
   }
 
+  /** Characters of base 36, as Math.random().toString(36) gives them. */
+  base36(length: number): string {
+    let out = '';
+    while (out.length < length) out += Math.floor(this.next() * 36).toString(36);
+    return out;
+  }
+
+  /**
+   * A version-7 UUID for an instant, as posthog-js makes its event, session, window, page view
+   * and device ids: the milliseconds since the epoch in the first 48 bits, then random bits
+   * drawn from the stream.
+   */
+  uuidv7(ms: number): string {
+    const time = Math.floor(ms).toString(16).padStart(12, '0');
+    const h = this.hex(20);
+    return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${h.slice(0, 3)}-${'89ab'[this.int(0, 3)]}${h.slice(3, 6)}-${h.slice(6, 18)}`;
+  }
+
   /** A version-4-shaped UUID drawn from the stream. */
   uuid(): string {
     const h = this.hex(32);
