@@ -9,6 +9,7 @@ import { readPartitionStatus } from '../src/partition/partition-status.ts';
 import { eventBranchName, weekTableName } from '../src/partition/partition-names.ts';
 import { addWeeks, weekStart } from '../src/partition/weeks.ts';
 import { eventsFingerprint, insertEvents, tablesHolding, type SeedEvent } from './helpers/event-rows.ts';
+import { liveTablesWithoutOptions } from './helpers/live-tables.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.ts';
 
 const now = new Date('2026-11-25T12:00:00Z');
@@ -46,6 +47,11 @@ async function relkind(): Promise<string> {
 }
 
 describe('sounder partition layouts', () => {
+  it('the tables that take events all day (a plain events table, the rollups) are vacuumed after a hundredth of their rows changed, from the migration on', async () => {
+    expect(await relkind()).toBe('r');
+    expect(await liveTablesWithoutOptions(db.pool)).toEqual([]);
+  });
+
   it('weekly: every row kept, each in its Monday-to-Monday week; far past and future rows in the default partition', async () => {
     const before = await eventsFingerprint(db.pool);
     const outcome = await convertEvents(db.url, { target: weeklyLayout([]), now });
@@ -94,6 +100,7 @@ describe('sounder partition layouts', () => {
     // Autovacuum, off while the copy was filled, is back on every table.
     const { rows: paused } = await runQuery<{ n: number }>(db.pool, 'test.autovacuum', "SELECT count(*)::int AS n FROM pg_class WHERE reloptions::text LIKE '%autovacuum_enabled=false%'");
     expect(paused[0]!.n).toBe(0);
+    expect(await liveTablesWithoutOptions(db.pool)).toEqual([]);
     // Old generations are gone: only this generation's tables are left.
     const { rows } = await runQuery<{ n: number }>(db.pool, 'test.leftovers',
       "SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'events\\_%' AND relkind IN ('r', 'p') AND relname NOT LIKE $1 AND relname <> 'event_conversion_changes'", [`${prefix}\\_%`]);
@@ -121,5 +128,6 @@ describe('sounder partition layouts', () => {
     const status = await readPartitionStatus(db.pool, true);
     expect(status.tables).toHaveLength(1);
     expect(status.layout).toEqual(plainLayout);
+    expect(await liveTablesWithoutOptions(db.pool)).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { runQuery, type Connection, type Queryable } from '../db/pool.ts';
+import { liveTableOptions } from '../db/live-table-options.ts';
 import { quoteIdentifier } from '../db/quote-identifier.ts';
 import { quoteLiteral } from '../db/quote-literal.ts';
 import type { EventLayout } from './event-layout.ts';
@@ -68,10 +69,10 @@ export async function createLayoutTables(db: Queryable, prefix: string, layout: 
   await createWeeks(db, other, weeks);
 }
 
-/** Gives the tables of the live `events` back to autovacuum once a conversion has switched. */
+/** Gives the tables of the live `events` back to autovacuum, with the options of live tables, once a conversion has switched. */
 export async function enableAutovacuum(db: Queryable): Promise<void> {
   for (const table of await listEventTables(db)) {
-    if (table.leaf) await runQuery(db, 'partition.enable_autovacuum', `ALTER TABLE ${quoteIdentifier(table.schema)}.${quoteIdentifier(table.table)} RESET (autovacuum_enabled)`);
+    if (table.leaf) await runQuery(db, 'partition.enable_autovacuum', `ALTER TABLE ${quoteIdentifier(table.schema)}.${quoteIdentifier(table.table)} RESET (autovacuum_enabled), SET (${liveTableOptions})`);
   }
 }
 
@@ -95,7 +96,7 @@ export async function attachWeek(db: Connection, branch: string, base: string, w
   try {
     await runQuery(db, 'partition.attach_week', "SET LOCAL lock_timeout = '5s'");
     let moved = 0;
-    await runQuery(db, 'partition.attach_week', `CREATE TABLE ${name} (LIKE ${quoteIdentifier(branch)} INCLUDING DEFAULTS)`);
+    await runQuery(db, 'partition.attach_week', `CREATE TABLE ${name} (LIKE ${quoteIdentifier(branch)} INCLUDING DEFAULTS) WITH (${liveTableOptions})`);
     if (defaultPartition) {
       // Rows of this week arriving between the move and the attach would make the attach fail.
       await runQuery(db, 'partition.attach_week', `LOCK TABLE ${quoteIdentifier(defaultPartition)} IN SHARE ROW EXCLUSIVE MODE`);
